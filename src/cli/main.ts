@@ -1,0 +1,50 @@
+import { Command, Option } from 'commander';
+import { checkCommand } from './check-command.ts';
+import { schemaCommand } from './schema-command.ts';
+import { designCommand } from './design-command.ts';
+import { initCommand } from './init-command.ts';
+import { runCommand } from './run-command.ts';
+
+const program = new Command('archspec')
+  .description('Executable system design: one spec file becomes a design document (and later a running system).')
+  .version('0.1.0')
+  .option('--debug', 'print stack traces of unexpected errors');
+
+program
+  .command('check')
+  .description('validate a spec and report every problem with file:line:column')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+  .action(runCommand(program, (spec: string, opts: { format: 'text' | 'json' }) => checkCommand(spec, opts)));
+
+program
+  .command('design')
+  .description('render the design document with diagrams and computed analyses')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .option('-o, --output <file>', 'write to a file instead of stdout')
+  .addOption(new Option('--format <format>', 'document format (default: from the -o extension, else md)').choices(['md', 'html']))
+  .action(runCommand(program, (spec: string, opts: { output?: string; format?: 'md' | 'html' }) => designCommand(spec, opts)));
+
+program
+  .command('schema')
+  .description('print the JSON Schema of the spec language (for editor completion)')
+  .option('-o, --output <file>', 'write to a file instead of stdout')
+  .action(runCommand(program, (opts: { output?: string }) => schemaCommand(opts)));
+
+program
+  .command('init')
+  .description('ask the template\'s key questions and write a valid, commented starter spec')
+  .argument('[dir]', 'directory to create the spec in', '.')
+  .option('--name <name>', 'system name')
+  .option('--type <type>', 'system type, e.g. "URL shortener"')
+  .option('--purpose <purpose>', 'what the system will do')
+  .addOption(new Option('--style <style>', 'architecture style').choices(['modular-monolith', 'microservices', 'event-driven']))
+  .option('--users <n>', 'concurrent users at launch')
+  .option('--availability <percent>', 'availability target, e.g. 99.9%')
+  .option('--compliance <list>', 'comma-separated standards, e.g. GDPR,SOC2')
+  .option('--entity <name>', 'main entity name, e.g. Link')
+  .option('-y, --yes', 'accept recommended answers without asking')
+  .option('--force', 'overwrite an existing archspec.yaml')
+  .action(runCommand(program, (dir: string, opts: Record<string, string | boolean | undefined>) => initCommand(dir, opts)));
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,74 @@
+import type { RuleContext } from './rule-context.ts';
+import { parseDuration, parsePercent } from '../../spec/units.ts';
+
+const PERCENTILE_ORDER = ['p50', 'p90', 'p95', 'p99', 'p999'] as const;
+
+/** Traceability targets exist; latency targets grow with the percentile; the request mix is whole. */
+export function checkRequirements(ctx: RuleContext): void {
+  const req = ctx.spec.requirements;
+  if (!req) return;
+  for (const [id, fr] of Object.entries(req.functional)) {
+    fr.by?.forEach((key, i) => ctx.expect(ctx.endpoints, key, 'requirement_unknown_target', 'endpoint', ['requirements', 'functional', id, 'by', i]));
+    const flows = ctx.spec.flows ? new Set(Object.keys(ctx.spec.flows)) : undefined;
+    fr.flows?.forEach((f, i) => ctx.expect(flows, f, 'requirement_unknown_target', 'flow', ['requirements', 'functional', id, 'flows', i]));
+    const jobs = ctx.spec.jobs || ctx.spec.flows ? new Set(Object.keys(ctx.spec.jobs ?? {})) : undefined;
+    fr.jobs?.forEach((j, i) => ctx.expect(jobs, j, 'requirement_unknown_target', 'job', ['requirements', 'functional', id, 'jobs', i]));
+  }
+
+  const nfr = req.nonFunctional;
+  for (const [op, targets] of Object.entries(nfr.latency)) {
+    let previous: { label: string; ms: number } | undefined;
+    for (const label of PERCENTILE_ORDER) {
+      const text = targets[label];
+      if (!text) continue;
+      const ms = parseDuration(text);
+      if (previous && ms < previous.ms) {
+        ctx.report('percentile_order', `${op} ${label} target ${text} is below its ${previous.label} target; a higher percentile cannot be faster`, ['requirements', 'nonFunctional', 'latency', op, label]);
+      }
+      previous = { label, ms };
+    }
+    if (!Object.values(targets).some(Boolean)) {
+      ctx.report('field_required', `operation "${op}" has no latency target`, ['requirements', 'nonFunctional', 'latency', op], { hint: 'Give at least one percentile, e.g. p95: 200ms.' });
+    }
+  }
+  if (parsePercent(nfr.availability) >= 1) {
+    ctx.report('value_out_of_range', `availability ${nfr.availability} is not achievable: 100% leaves no error budget`, ['requirements', 'nonFunctional', 'availability'], { hint: 'Choose a target below 100%, e.g. 99.95%.' });
+  }
+  const mix = nfr.traffic?.mix;
+  if (mix) {
+    const total = Object.values(mix).reduce((s, v) => s + parsePercent(v), 0);
+    if (Math.abs(total - 1) > 1e-6) ctx.report('mix_not_whole', `the request mix adds up to ${Math.round(total * 1e4) / 100}%, not 100%`, ['requirements', 'nonFunctional', 'traffic', 'mix']);
+    Object.keys(mix).forEach((op) => ctx.expect(ctx.operations, op, 'operation_unknown', 'operation type', ['requirements', 'nonFunctional', 'traffic', 'mix', op], { key: true }));
+  }
+  checkDataRules(ctx);
+}
+
+function checkDataRules(ctx: RuleContext): void {
+  const rules = ctx.spec.requirements?.data ?? [];
+  const fieldExists = (ref: string) => {
+    const [entity, field] = ref.split('.');
+    const e = ctx.spec.data?.[entity ?? ''];
+    return !!e && !!field && (field in e.fields);
+  };
+  rules.forEach((rule, i) => {
+    const base = ['requirements', 'data', i];
+    const entity = (name: string, path: (string | number)[]) => ctx.expect(ctx.entities, name, 'data_rule_unknown_target', 'entity', path);
+    switch (rule.rule) {
+      case 'encrypted-at-rest':
+        rule.fields.forEach((f, j) => {
+          if (ctx.entities && !fieldExists(f)) ctx.report('data_rule_unknown_target', `field "${f}" does not exist; write Entity.field`, [...base, 'fields', j]);
+        });
+        break;
+      case 'retention':
+      case 'erasable':
+        entity(rule.entity, [...base, 'entity']);
+        break;
+      case 'audit':
+      case 'immutable':
+        rule.entities.forEach((n, j) => entity(n, [...base, 'entities', j]));
+        break;
+      default:
+        break;
+    }
+  });
+}

@@ -1,0 +1,68 @@
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type Pair } from 'yaml';
+import type { ReadResult, SpecDocument, SpecPath } from './spec-document.ts';
+
+/**
+ * Reads spec YAML into a {@link SpecDocument} that remembers every node's position.
+ *
+ * @example
+ * const { document, problems } = parseYamlSpec(text, 'archspec.yaml');
+ */
+export function parseYamlSpec(text: string, file: string): ReadResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, column: col };
+  };
+  // A syntax error makes every later token look wrong too: report the first one only, since the
+  // rest are usually its echoes. Duplicate keys are independent mistakes and are all reported.
+  const firstSyntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+  const problems = doc.errors
+    .filter((e) => e.code === 'DUPLICATE_KEY' || e === firstSyntax)
+    .map((e) => ({
+      code: e.code === 'DUPLICATE_KEY' ? ('yaml_duplicate_key' as const) : ('yaml_syntax' as const),
+      message: e.code === 'DUPLICATE_KEY' ? 'this key is already used in the same mapping' : e.message.split('\n')[0]!,
+      at: at(e.pos[0]),
+    }));
+  if (problems.length) return { problems };
+
+  const locate: SpecDocument['locate'] = (path, options) => {
+    const found = walk(doc.contents as Node | null, path);
+    const node = options?.key && found.pair && found.complete ? found.pair.key : found.node;
+    const range = (node as Node | undefined)?.range;
+    return range ? at(range[0]) : at(0);
+  };
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    return { problems: [{ code: 'yaml_syntax', message: (e as Error).message, at: at(0) }] };
+  }
+  return { document: { file, data, locate }, problems: [] };
+}
+
+interface Found {
+  node: unknown;
+  pair?: Pair;
+  complete: boolean;
+}
+
+/** Follows `path` as far as it exists; returns the deepest node reached. */
+function walk(root: Node | null, path: SpecPath): Found {
+  let node: unknown = root;
+  let pair: Pair | undefined;
+  for (const step of path) {
+    if (isMap(node)) {
+      const p = node.items.find((it) => (isScalar(it.key) ? String(it.key.value) : String(it.key)) === String(step));
+      if (!p) return { node, pair, complete: false };
+      pair = p as Pair;
+      node = p.value ?? p.key;
+    } else if (isSeq(node) && typeof step === 'number' && node.items[step] !== undefined) {
+      pair = undefined;
+      node = node.items[step];
+    } else {
+      return { node, pair, complete: false };
+    }
+  }
+  return { node, pair, complete: true };
+}

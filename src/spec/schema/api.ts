@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { obj, text, unit, oneOf, componentName, eventName, name } from '../schema-kit.ts';
+import { fieldDef } from './data.ts';
+
+export const AUTH_METHODS = ['password+jwt', 'api-key', 'oidc', 'none'] as const;
+
+export const endpointKey = name(
+  /^(GET|POST|PUT|PATCH|DELETE) \/[A-Za-z0-9_\-./{}]*$/,
+  'endpoints are "METHOD /path", e.g. "GET /links/{id}"',
+);
+
+export const endpoint = obj({
+  does: z.string().regex(/^(create|list|get|update|delete) [A-Z][A-Za-z0-9]*$/, {
+    error: 'generated endpoints say "create|list|get|update|delete Entity", e.g. "create Link"',
+  }).optional().describe('Generated CRUD operation.'),
+  handler: z.string().optional().describe('TypeScript module for a custom endpoint, relative to the spec.'),
+  summary: text('What the endpoint is for. Fills {endpoint1_purpose}, {endpoint2_purpose}.').optional(),
+  roles: z.array(z.string()).optional().describe('Roles allowed to call it.'),
+  public: z.boolean().optional().describe('No authentication required.'),
+  scope: oneOf(['own', 'all'], 'own: callers see and change only their records.').optional(),
+  query: z.record(z.string(), fieldDef).optional().describe('Query parameters. Fill {param1}, {param2}.'),
+  body: z.record(z.string(), fieldDef).optional().describe('Request body fields of a custom endpoint.'),
+  returns: text('What it returns. Fills {return_data}; derived for generated endpoints.').optional(),
+  cache: unit('duration', 'Cache the response for this long.').optional(),
+  rateLimit: unit('rate', 'Per-caller request limit, e.g. 30/min.').optional(),
+  idempotent: z.boolean().optional().describe('Accepts an Idempotency-Key header (POST).'),
+  emits: z.array(eventName).optional(),
+  component: componentName.optional().describe('Component serving it (default: the owner of its entity).'),
+  operation: z.string().optional().describe('Operation type for latency targets (default: read for GET, write otherwise).'),
+});
+
+export const auth = obj({
+  method: oneOf(AUTH_METHODS, 'How callers authenticate. Fills {auth_method} and {auth_protocol}.'),
+  apiKeys: z.boolean().optional().describe('Also accept API keys (hashed, scoped to roles).'),
+  accessTtl: unit('duration', 'Access token lifetime. Part of {auth_detail}.').optional(),
+  refreshTtl: unit('duration', 'Refresh token lifetime (rotating, reuse detected).').optional(),
+  userEntity: z.string().optional().describe('Entity holding accounts (default User).'),
+  oidc: obj({ issuer: z.string(), audience: z.string(), jwksUrl: z.string().optional() }).optional(),
+  loginLimit: unit('rate', 'Login attempts allowed per account and IP, e.g. 5/min.').optional(),
+  mfa: z.boolean().optional(),
+});
+
+export const api = obj({
+  basePath: z.string().regex(/^(\/[a-z0-9-]+)*$/).optional().describe('Prefix for every endpoint, e.g. /api/v1.'),
+  auth,
+  endpoints: z.record(endpointKey, endpoint).describe('Endpoints. Keys fill {endpoint1}, {endpoint2}.'),
+});
