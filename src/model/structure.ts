@@ -28,6 +28,10 @@ function issueToDiagnostics(issue: z.core.$ZodIssue, doc: SpecDocument): Diagnos
   const path = issue.path as SpecPath as (string | number)[];
   const here = (p: SpecPath = path, key = false) => doc.locate(p, { key });
   const value = valueAt(doc.data, path);
+  if (value === undefined && issue.code !== 'unrecognized_keys' && issue.code !== 'custom' && path.length) {
+    const field = String(path[path.length - 1]);
+    return [diagnostic({ code: 'field_required', message: `missing required field "${field}"`, path, at: here(path.slice(0, -1)) })];
+  }
   switch (issue.code) {
     case 'unrecognized_keys': {
       const known: string[] = issue.message.startsWith(UNKNOWN_KEYS_PREFIX) ? JSON.parse(issue.message.slice(UNKNOWN_KEYS_PREFIX.length)) : [];
@@ -44,10 +48,6 @@ function issueToDiagnostics(issue: z.core.$ZodIssue, doc: SpecDocument): Diagnos
       );
     }
     case 'invalid_type':
-      if (value === undefined) {
-        const field = String(path[path.length - 1] ?? 'spec');
-        return [diagnostic({ code: 'field_required', message: `missing required field "${field}" (expected ${issue.expected})`, path, at: here(path.slice(0, -1)) })];
-      }
       return [diagnostic({ code: 'field_type', message: `expected ${article(issue.expected)}, got ${describe(value)}`, path, at: here() })];
     case 'invalid_value': {
       const shown = issue.values.map(String);

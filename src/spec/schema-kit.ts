@@ -33,7 +33,7 @@ export function text(description?: string) {
 
 /** A closed set of words; the error lists them. */
 export function oneOf<const T extends readonly [string, ...string[]]>(values: T, description?: string) {
-  const s = z.enum(values, { error: (iss) => `"${String(iss.input)}" is not one of: ${values.join(', ')}` });
+  const s = z.enum(values, { error: (iss) => `"${String(iss.input)}" is not one of: ${values.join(', ')}.` });
   return description ? s.describe(description) : s;
 }
 

@@ -28,7 +28,7 @@ export function parseFieldDef(raw: z.output<typeof fieldDef>): FieldDefinition {
     const optional = raw.endsWith('?');
     return { type: raw.replace(/\?$/, '') as ScalarType, required: !optional, ...flags };
   }
-  if ('ref' in raw) {
+  if (raw.ref !== undefined) {
     return {
       type: 'ref',
       description: raw.description,
@@ -38,10 +38,10 @@ export function parseFieldDef(raw: z.output<typeof fieldDef>): FieldDefinition {
       ref: { entity: raw.ref, many: raw.many ?? false, onDelete: raw.onDelete ?? 'restrict' },
     };
   }
-  const { type, required, unique, pii, sensitive, readOnly, filterable, ...rest } = raw;
+  const { type, ref: _ref, many: _many, onDelete: _onDelete, required, unique, pii, sensitive, readOnly, filterable, ...rest } = raw;
   return {
     ...rest,
-    type,
+    type: type ?? 'string',
     required: required ?? raw.default === undefined,
     unique: unique ?? false,
     pii: pii ?? false,

@@ -28,17 +28,25 @@ export interface RuleContext {
 export const STORAGE_TARGETS = ['primary', 'cache', 'queue'] as const;
 
 export function createRuleContext(spec: Partial<Spec>, doc: SpecDocument, out: Diagnostic[]): RuleContext {
-  const keys = (o: object | undefined) => (o ? new Set(Object.keys(o)) : undefined);
+  // Names come from the raw tree, so a reference can be checked even when the section declaring
+  // the names has an unrelated error. A set is undefined only when the declaring mapping is unusable.
+  const raw = doc.data;
+  const keysAt = (...path: string[]): Set<string> | undefined => {
+    let v: unknown = raw;
+    for (const p of path) v = isRecord(v) ? v[p] : undefined;
+    return isRecord(v) ? new Set(Object.keys(v)) : undefined;
+  };
+  const orEmpty = (set: Set<string> | undefined, parent: Set<string> | undefined) => set ?? (parent ? new Set<string>() : undefined);
   const ctx: RuleContext = {
     spec,
     doc,
-    entities: keys(spec.data),
-    components: keys(spec.architecture?.components),
-    integrations: spec.requirements ? keys(spec.requirements.integrations ?? {}) : undefined,
-    events: keys(spec.events ?? (spec.architecture ? {} : undefined)),
-    roles: keys(spec.security?.roles),
-    endpoints: keys(spec.api?.endpoints),
-    operations: keys(spec.requirements?.nonFunctional.latency),
+    entities: keysAt('data'),
+    components: keysAt('architecture', 'components'),
+    integrations: orEmpty(keysAt('requirements', 'integrations'), keysAt('requirements')),
+    events: orEmpty(keysAt('events'), keysAt()),
+    roles: keysAt('security', 'roles'),
+    endpoints: keysAt('api', 'endpoints'),
+    operations: keysAt('requirements', 'nonFunctional', 'latency'),
     report(code, message, path, options) {
       out.push(diagnostic({ code, message, hint: options?.hint, path, at: doc.locate(path, { key: options?.key }) }));
     },
@@ -49,4 +57,8 @@ export function createRuleContext(spec: Partial<Spec>, doc: SpecDocument, out: D
     },
   };
   return ctx;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

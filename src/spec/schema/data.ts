@@ -8,10 +8,20 @@ const shorthand = z.string().regex(/^(string|text|integer|number|decimal|boolean
   error: (iss) => `"${String(iss.input)}" is not a field type; use one of ${SCALAR_TYPES.filter((t) => t !== 'enum').join(', ')} (append ? for optional), or an object with type: or ref:`,
 });
 
-export const scalarField = obj({
-  type: oneOf(SCALAR_TYPES, 'Field type.'),
+const REF_ONLY = ['many', 'onDelete'] as const;
+const SCALAR_ONLY = ['unique', 'default', 'values', 'min', 'max', 'minLength', 'maxLength', 'pattern', 'pii', 'sensitive', 'readOnly', 'filterable'] as const;
+
+/**
+ * A field in long form: either a scalar (`type:`) or a reference (`ref:`), never both. One object
+ * rather than a union, so a typo like `typ:` gets a "did you mean" instead of a confusing branch error.
+ */
+export const fieldObject = obj({
+  type: oneOf(SCALAR_TYPES, 'Field type (scalar fields).').optional(),
+  ref: entityName.describe('Entity this field points to (reference fields).').optional(),
   description: text().optional(),
-  required: z.boolean().optional().describe('Default true.'),
+  required: z.boolean().optional().describe('Default true (false for many-to-many references and fields with a default).'),
+  many: z.boolean().optional().describe('Reference: many-to-many (a join table).'),
+  onDelete: oneOf(['cascade', 'restrict', 'set-null'], 'Reference: what happens when the target is deleted (default restrict).').optional(),
   unique: z.boolean().optional(),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   values: z.array(z.string()).min(1).optional().describe('Allowed values (type: enum).'),
@@ -24,17 +34,19 @@ export const scalarField = obj({
   sensitive: z.boolean().optional().describe('Secret or regulated data (card, health, credential).'),
   readOnly: z.boolean().optional().describe('Set by the server, never by clients.'),
   filterable: z.boolean().optional().describe('Indexed and usable as a list filter.'),
+}).superRefine((f, ctx) => {
+  if (f.type === undefined && f.ref === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'a field needs `type:` (e.g. type: string) or `ref:` (e.g. ref: User)', path: [] });
+  } else if (f.type !== undefined && f.ref !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'a field has either `type:` or `ref:`, not both', path: ['ref'] });
+  } else if (f.ref !== undefined) {
+    for (const k of SCALAR_ONLY) if (f[k] !== undefined) ctx.addIssue({ code: 'custom', message: `\`${k}\` does not apply to a reference field`, path: [k] });
+  } else {
+    for (const k of REF_ONLY) if (f[k] !== undefined) ctx.addIssue({ code: 'custom', message: `\`${k}\` applies only to reference fields (ref:)`, path: [k] });
+  }
 });
 
-export const refField = obj({
-  ref: entityName.describe('Entity this field points to.'),
-  many: z.boolean().optional().describe('Many-to-many (a join table).'),
-  required: z.boolean().optional(),
-  onDelete: oneOf(['cascade', 'restrict', 'set-null'], 'What happens when the target is deleted (default restrict).').optional(),
-  description: text().optional(),
-});
-
-export const fieldDef = z.union([shorthand, refField, scalarField]);
+export const fieldDef = z.union([shorthand, fieldObject]);
 
 export const entityId = z.union([
   oneOf(['uuid', 'serial', 'short']),
