@@ -2,13 +2,15 @@ import { Command, Option } from 'commander';
 import { checkCommand } from './check-command.ts';
 import { schemaCommand } from './schema-command.ts';
 import { designCommand } from './design-command.ts';
-import { initCommand } from './init-command.ts';
+import { initCommand, type InitOptions } from './init-command.ts';
 import { runCommand } from './run-command.ts';
 
 const program = new Command('archspec')
   .description('Executable system design: one spec file becomes a design document (and later a running system).')
   .version('0.1.0')
-  .option('--debug', 'print stack traces of unexpected errors');
+  .option('--debug', 'print stack traces of unexpected errors')
+  // Usage mistakes (unknown option, missing argument) exit 2 like other operational errors; 1 means "the spec has errors".
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
 
 program
   .command('check')
@@ -40,11 +42,12 @@ program
   .option('--purpose <purpose>', 'what the system will do')
   .addOption(new Option('--style <style>', 'architecture style').choices(['modular-monolith', 'microservices', 'event-driven']))
   .option('--users <n>', 'concurrent users at launch')
+  .option('--growth <rate>', 'user growth, e.g. 5%/month')
   .option('--availability <percent>', 'availability target, e.g. 99.9%')
   .option('--compliance <list>', 'comma-separated standards, e.g. GDPR,SOC2')
   .option('--entity <name>', 'main entity name, e.g. Link')
   .option('-y, --yes', 'accept recommended answers without asking')
   .option('--force', 'overwrite an existing archspec.yaml')
-  .action(runCommand(program, (dir: string, opts: Record<string, string | boolean | undefined>) => initCommand(dir, opts)));
+  .action(runCommand(program, (dir: string, opts: InitOptions) => initCommand(dir, opts)));
 
 await program.parseAsync(process.argv);

@@ -17,8 +17,13 @@ export function runCommand<A extends unknown[]>(program: Command, fn: (...args: 
     try {
       process.exitCode = await fn(...args);
     } catch (e) {
-      const error = e as Error;
+      const error = e as Error & { code?: string; path?: string };
       if (program.opts().debug) console.error(error);
+      else if (typeof error.code === 'string' && /^E[A-Z]+$/.test(error.code) && error.path) {
+        // File-system failures (missing directory, no permission) are the user's environment, not a bug.
+        process.stderr.write(`archspec: cannot write or read ${error.path}: ${error.code}\n`);
+        process.stderr.write('hint: check that the directory exists and is writable.\n');
+      }
       else {
         process.stderr.write(`archspec: ${error.message}\n`);
         if (e instanceof CliError && e.hint) process.stderr.write(`hint: ${e.hint}\n`);

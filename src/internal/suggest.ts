@@ -21,7 +21,8 @@ export function closest(input: string, candidates: Iterable<string>): string | u
     const d = editDistance(input, c);
     if (d < bestDistance) [best, bestDistance] = [c, d];
   }
-  const limit = Math.max(2, Math.floor(input.length / 3));
+  // Short words are only typos of each other at distance 1; longer ones tolerate a third of their length.
+  const limit = input.length <= 3 ? 1 : Math.max(2, Math.floor(input.length / 3));
   return bestDistance <= limit ? best : undefined;
 }
 

@@ -325,7 +325,7 @@ function buildScalability(spec: Spec, loc: Loc, ops: string[]): M.Scalability {
     loadBalancer: s.loadBalancer,
     capacity: {
       serviceTimeMs: perOp(s.capacity?.serviceTime, DEFAULTS.serviceTimeMs),
-      source: s.capacity?.source ?? (s.capacity?.serviceTime ? 'measured' : 'assumed'),
+      source: s.capacity?.source ?? 'assumed',
       serversPerInstance: s.capacity?.serversPerInstance ?? 1,
       dbTimeMs: perOp(s.capacity?.dbTime, DEFAULTS.dbTimeMs),
     },

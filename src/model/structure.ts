@@ -54,8 +54,9 @@ function issueToDiagnostics(issue: z.core.$ZodIssue, doc: SpecDocument): Diagnos
       const suggestion = typeof value === 'string' ? didYouMean(value, shown) : '';
       return [diagnostic({ code: 'value_invalid', message: `${issue.message}${suggestion}`, path, at: here() })];
     }
-    case 'invalid_format':
     case 'custom':
+      return [diagnostic({ code: issue.params?.code === 'value_out_of_range' ? 'value_out_of_range' : 'value_invalid', message: issue.message, path, at: here() })];
+    case 'invalid_format':
       return [diagnostic({ code: 'value_invalid', message: issue.message, path, at: here() })];
     case 'too_small':
     case 'too_big':

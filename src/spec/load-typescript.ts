@@ -17,6 +17,9 @@ export async function loadTypeScriptSpec(absolute: string, file: string, text: s
     const { tsImport } = await import('tsx/esm/api');
     const mod = (await tsImport(pathToFileURL(absolute).href, import.meta.url)) as { default?: unknown };
     data = mod.default;
+    // Outside an ESM package tsx loads the file as CommonJS: the export arrives wrapped once more.
+    const inner = data as { __esModule?: boolean; default?: unknown } | undefined;
+    if (inner && typeof inner === 'object' && 'default' in inner && (inner.__esModule || Object.keys(inner).length === 1)) data = inner.default;
   } catch (e) {
     const message = (e as Error).message.split('\n')[0] ?? 'unknown error';
     return { problems: [{ code: 'spec_ts_invalid', message: `cannot load ${file}: ${message}`, at: at(0) }] };

@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type Pair } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, visit, type Node, type Pair } from 'yaml';
 import type { ReadResult, SpecDocument, SpecPath } from './spec-document.ts';
 
 /**
@@ -9,7 +9,7 @@ import type { ReadResult, SpecDocument, SpecPath } from './spec-document.ts';
  */
 export function parseYamlSpec(text: string, file: string): ReadResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true, logLevel: 'error' });
   const at = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, column: col };
@@ -32,6 +32,8 @@ export function parseYamlSpec(text: string, file: string): ReadResult {
     const range = (node as Node | undefined)?.range;
     return range ? at(range[0]) : at(0);
   };
+  const dangling = danglingAlias(doc);
+  if (dangling) return { problems: [{ code: 'yaml_syntax', message: `alias *${dangling.name} refers to no anchor &${dangling.name} above it`, at: at(dangling.offset) }] };
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
@@ -65,4 +67,19 @@ function walk(root: Node | null, path: SpecPath): Found {
     }
   }
   return { node, pair, complete: true };
+}
+
+/** The first alias whose anchor does not exist (yaml only notices when converting, without a position). */
+function danglingAlias(doc: ReturnType<typeof parseDocument>): { name: string; offset: number } | undefined {
+  let found: { name: string; offset: number } | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (!found && isAlias(node) && node.resolve(doc) === undefined) {
+        found = { name: node.source, offset: node.range?.[0] ?? 0 };
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }

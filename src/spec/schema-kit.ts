@@ -21,7 +21,7 @@ export function unit(kind: UnitKind, description?: string) {
   const s = z.string({ error: `expected a ${kind}: ${UNIT_EXAMPLES[kind]}` }).regex(UNIT_PATTERNS[kind], {
     error: (iss) => `"${String(iss.input)}" is not a valid ${kind}; write ${UNIT_EXAMPLES[kind]}`,
   });
-  const bounded = kind === 'percent' ? s.refine((v) => parseFloat(v) <= 100, { error: 'a percentage cannot exceed 100%' }) : s;
+  const bounded = kind === 'percent' ? s.refine((v) => parseFloat(v) <= 100, { error: 'a percentage cannot exceed 100%', params: { code: 'value_out_of_range' } }) : s;
   return description ? bounded.describe(description) : bounded;
 }
 

@@ -83,11 +83,12 @@ export function parseRate(text: string): number {
 
 /** Formats milliseconds for people: 0.5 ms, 230 ms, 4.32 min, 8.76 h, 3.65 d. */
 export function formatDuration(ms: number): string {
-  const abs = Math.abs(ms);
+  const abs = Math.abs(round(ms, 3));
+  // Pick the unit from the value as it will be shown, so 999.9999 ms is "1 s", not "1000 ms".
   if (abs < 1_000) return `${round(ms, 3)} ms`;
-  if (abs < 60_000) return `${round(ms / 1_000, 3)} s`;
-  if (abs < 3_600_000) return `${round(ms / 60_000, 3)} min`;
-  if (abs < 86_400_000) return `${round(ms / 3_600_000, 3)} h`;
+  if (round(abs / 1_000, 3) < 60) return `${round(ms / 1_000, 3)} s`;
+  if (round(abs / 60_000, 3) < 60) return `${round(ms / 60_000, 3)} min`;
+  if (round(abs / 3_600_000, 3) < 24) return `${round(ms / 3_600_000, 3)} h`;
   return `${round(ms / 86_400_000, 3)} d`;
 }
 

@@ -9,10 +9,8 @@ export function checkRequirements(ctx: RuleContext): void {
   if (!req) return;
   for (const [id, fr] of Object.entries(req.functional)) {
     fr.by?.forEach((key, i) => ctx.expect(ctx.endpoints, key, 'requirement_unknown_target', 'endpoint', ['requirements', 'functional', id, 'by', i]));
-    const flows = ctx.spec.flows ? new Set(Object.keys(ctx.spec.flows)) : undefined;
-    fr.flows?.forEach((f, i) => ctx.expect(flows, f, 'requirement_unknown_target', 'flow', ['requirements', 'functional', id, 'flows', i]));
-    const jobs = ctx.spec.jobs || ctx.spec.flows ? new Set(Object.keys(ctx.spec.jobs ?? {})) : undefined;
-    fr.jobs?.forEach((j, i) => ctx.expect(jobs, j, 'requirement_unknown_target', 'job', ['requirements', 'functional', id, 'jobs', i]));
+    fr.flows?.forEach((f, i) => ctx.expect(ctx.flows, f, 'requirement_unknown_target', 'flow', ['requirements', 'functional', id, 'flows', i]));
+    fr.jobs?.forEach((j, i) => ctx.expect(ctx.jobs, j, 'requirement_unknown_target', 'job', ['requirements', 'functional', id, 'jobs', i]));
   }
 
   const nfr = req.nonFunctional;
@@ -45,10 +43,14 @@ export function checkRequirements(ctx: RuleContext): void {
 
 function checkDataRules(ctx: RuleContext): void {
   const rules = ctx.spec.requirements?.data ?? [];
-  const fieldExists = (ref: string) => {
-    const [entity, field] = ref.split('.');
-    const e = ctx.spec.data?.[entity ?? ''];
-    return !!e && !!field && (field in e.fields);
+  // Unknown when the entity's fields cannot be read (an error elsewhere); then nothing is reported.
+  const fieldExists = (ref: string): boolean | undefined => {
+    const [entity = '', field, extra] = ref.split('.');
+    if (!field || extra !== undefined) return false;
+    if (!ctx.entities) return undefined;
+    if (!ctx.entities.has(entity)) return false;
+    const fields = ctx.fieldsOf(entity);
+    return fields ? fields.has(field) : undefined;
   };
   rules.forEach((rule, i) => {
     const base = ['requirements', 'data', i];
@@ -56,7 +58,7 @@ function checkDataRules(ctx: RuleContext): void {
     switch (rule.rule) {
       case 'encrypted-at-rest':
         rule.fields.forEach((f, j) => {
-          if (ctx.entities && !fieldExists(f)) ctx.report('data_rule_unknown_target', `field "${f}" does not exist; write Entity.field`, [...base, 'fields', j]);
+          if (fieldExists(f) === false) ctx.report('data_rule_unknown_target', `field "${f}" does not exist; write Entity.field`, [...base, 'fields', j]);
         });
         break;
       case 'retention':

@@ -19,6 +19,10 @@ export interface RuleContext {
   roles?: Set<string>;
   endpoints?: Set<string>;
   operations?: Set<string>;
+  flows?: Set<string>;
+  jobs?: Set<string>;
+  /** Field names of an entity, from the raw tree (undefined when the entity or its fields are unusable). */
+  fieldsOf(entity: string): Set<string> | undefined;
   report(code: DiagnosticCode, message: string, path: SpecPath, options?: { key?: boolean; hint?: string }): void;
   /** `name` must be in `known`; otherwise reports `code` with a "did you mean". Returns whether it resolved. */
   expect(known: Set<string> | undefined, name: string, code: DiagnosticCode, what: string, path: SpecPath, options?: { key?: boolean }): boolean;
@@ -47,6 +51,9 @@ export function createRuleContext(spec: Partial<Spec>, doc: SpecDocument, out: D
     roles: keysAt('security', 'roles'),
     endpoints: keysAt('api', 'endpoints'),
     operations: keysAt('requirements', 'nonFunctional', 'latency'),
+    flows: keysAt('flows'),
+    jobs: orEmpty(keysAt('jobs'), keysAt()),
+    fieldsOf: (entity) => keysAt('data', entity, 'fields'),
     report(code, message, path, options) {
       out.push(diagnostic({ code, message, hint: options?.hint, path, at: doc.locate(path, { key: options?.key }) }));
     },

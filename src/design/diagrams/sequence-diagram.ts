@@ -1,0 +1,83 @@
+import type { Flow, SystemModel, TargetKind } from '../../model/system-model.ts';
+import { CLIENT, flowCalls, targetTitle } from './flow-calls.ts';
+import { idAllocator, mermaidLabel } from './mermaid-text.ts';
+
+const DEFAULT_DOES: Record<TargetKind, string> = {
+  component: 'forward the request',
+  integration: 'call',
+  database: 'query',
+  cache: 'read',
+  queue: 'publish',
+};
+
+const REPLY: Record<TargetKind, string> = {
+  component: 'result',
+  integration: 'response',
+  database: 'rows',
+  cache: 'cached value',
+  queue: 'ack',
+};
+
+/**
+ * Mermaid sequence diagram of one flow: the user (an actor), one participant per step target,
+ * a request arrow per step carrying the step's `does` text (the first one also names the
+ * endpoint), asynchronous steps as `-)` arrows without a reply, events the flow emits published
+ * to the queue and delivered to their consumers, and replies unwinding back to the user (the last
+ * one says what the endpoint returns).
+ *
+ * @example
+ * diagram('shorten', sequenceDiagram(model, model.flows[0]!))
+ */
+export function sequenceDiagram(model: SystemModel, flow: Flow): string {
+  const pid = idAllocator('p');
+  const participants = new Map<string, string>();
+  const participant = (name: string, kind: TargetKind) => {
+    const key = `${kind}:${name}`;
+    const id = pid(key, name);
+    if (!participants.has(key)) participants.set(key, `  participant ${id} as ${mermaidLabel(kind === 'integration' ? `${name} (external)` : targetTitle(model, name, kind))}`);
+    return id;
+  };
+  const kindOfStep = new Map(flow.steps.map((s) => [s.target, s.targetKind]));
+  const user = 'user';
+  const endpoint = model.api.endpoints.find((e) => e.key === flow.endpoint);
+  const messages: string[] = [];
+  const say = (from: string, arrow: string, to: string, text: string) => messages.push(`  ${from}${arrow}${to}: ${mermaidLabel(text)}`);
+  const stack = [{ id: user, kind: 'component' as TargetKind }];
+  const unwindTo = (id: string) => {
+    while (stack.length > 1 && stack.at(-1)!.id !== id) {
+      const top = stack.pop()!;
+      say(top.id, '-->>', stack.at(-1)!.id, stack.length === 1 ? finalReply() : REPLY[top.kind]);
+    }
+  };
+  const finalReply = () => endpoint?.returns ?? 'response';
+
+  flowCalls(flow).forEach((call, i) => {
+    const from = call.from === CLIENT ? user : participant(call.from, kindOfStep.get(call.from) ?? 'component');
+    const to = participant(call.to, call.kind);
+    unwindTo(from);
+    const does = call.step.does ?? DEFAULT_DOES[call.kind];
+    const request = i === 0 && flow.endpoint ? endpointLabel(model, flow.endpoint) : undefined;
+    const text = request ? (call.step.does ? `${request} (${does})` : request) : does;
+    if (call.step.async) return say(from, '-)', to, text);
+    say(from, '->>', to, text);
+    if (call.kind === 'component') stack.push({ id: to, kind: call.kind });
+    else say(to, '-->>', from, REPLY[call.kind]);
+  });
+
+  const publishedByStep = flow.steps.some((s) => s.targetKind === 'queue');
+  for (const name of flow.emits) {
+    const event = model.events.find((e) => e.name === name);
+    const from = stack.at(-1)!.id;
+    const queue = model.architecture.storage.queue ? participant('queue', 'queue') : undefined;
+    if (queue && !publishedByStep) say(from, '-)', queue, `publish ${name}`);
+    for (const consumer of event?.consumers ?? []) say(queue ?? from, '-)', participant(consumer, 'component'), `${name}: ${event?.description ?? ''}`);
+  }
+  unwindTo(user);
+
+  return ['sequenceDiagram', '  autonumber', `  actor ${user} as User`, ...participants.values(), ...messages].join('\n') + '\n';
+}
+
+function endpointLabel(model: SystemModel, key: string): string {
+  const space = key.indexOf(' ');
+  return space < 0 ? key : `${key.slice(0, space)} ${model.api.basePath}${key.slice(space + 1)}`;
+}

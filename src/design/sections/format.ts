@@ -1,0 +1,75 @@
+import type { Figure, SystemModel } from '../../model/system-model.ts';
+import { formatDuration, formatPercent, round } from '../../spec/units.ts';
+
+/**
+ * Number and word formatting shared by the sections, so one figure reads the same everywhere.
+ *
+ * @example
+ * availability(0.99930123) // "99.9301%"
+ * rps(49248.66) // "49,249"
+ * words(['a', 'b', 'c']) // "a, b and c"
+ */
+
+/**
+ * An availability with enough decimals to show its first two significant digits of
+ * unavailability: 0.9995 -> "99.95%", 0.99930123 -> "99.9301%", 0.999999875 -> "99.99999%".
+ */
+export function availability(a: number): string {
+  const down = 1 - a;
+  if (down <= 0) return '100%';
+  const nines = Math.floor(-Math.log10(down) + 1e-9);
+  return formatPercent(a, Math.min(8, Math.max(2, nines)));
+}
+
+/** A share or ratio as a percentage, up to 4 decimals: 0.0072 -> "0.72%". */
+export function percent(fraction: number): string {
+  return formatPercent(fraction, 4);
+}
+
+/** Requests per second with thousands separators; decimals only for small rates. */
+export function rps(value: number): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 2 : value < 100 ? 1 : 0 });
+}
+
+/** A count with thousands separators, rounded to a whole number. */
+export function count(value: number): string {
+  return Math.round(value).toLocaleString('en-US');
+}
+
+/** A number with up to `digits` decimals and thousands separators. */
+export function decimal(value: number, digits = 2): string {
+  return round(value, digits).toLocaleString('en-US', { maximumFractionDigits: digits });
+}
+
+/** Milliseconds for people: "50 ms", "2 s", "21.6 min". */
+export function duration(ms: number): string {
+  return formatDuration(ms);
+}
+
+/** "a", "a and b", "a, b and c"; `none` when the list is empty. */
+export function words(items: readonly string[], none = 'none'): string {
+  if (items.length === 0) return none;
+  if (items.length === 1) return items[0]!;
+  return `${items.slice(0, -1).join(', ')} and ${items.at(-1)}`;
+}
+
+/** "1 component", "3 components". */
+export function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${count(n)} ${n === 1 ? noun : nouns}`;
+}
+
+/** A figure with "(assumed)" appended when archspec assumed it. */
+export function figure(f: Figure, format: (v: number) => string): string {
+  return f.assumed ? `${format(f.value)} (assumed)` : format(f.value);
+}
+
+/** An endpoint key with the API base path: "POST /links" -> "POST /api/links". */
+export function endpointPath(model: SystemModel, key: string): string {
+  const space = key.indexOf(' ');
+  return space < 0 ? key : `${key.slice(0, space)} ${model.api.basePath}${key.slice(space + 1)}`;
+}
+
+/** Upper-cases the first letter. */
+export function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
