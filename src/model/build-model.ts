@@ -298,14 +298,14 @@ function buildStorage(spec: Spec, loc: Loc): M.Architecture['storage'] {
       ...loc(['architecture', 'storage', 'cache']),
       engine: s.cache.engine,
       maxEntries: s.cache.maxEntries ?? DEFAULTS.cache.maxEntries,
-      availability: assumed(DEFAULTS.cache.availability),
-      latencyMs: assumed(DEFAULTS.cache.latencyMs),
+      availability: figure(s.cache.availability, parsePercent, DEFAULTS.cache.availability),
+      latencyMs: figure(s.cache.latency, parseDuration, DEFAULTS.cache.latencyMs),
     },
     queue: s.queue && {
       ...loc(['architecture', 'storage', 'queue']),
       engine: s.queue.engine,
-      availability: assumed(DEFAULTS.queue.availability),
-      latencyMs: assumed(DEFAULTS.queue.latencyMs),
+      availability: figure(s.queue.availability, parsePercent, DEFAULTS.queue.availability),
+      latencyMs: figure(s.queue.latency, parseDuration, DEFAULTS.queue.latencyMs),
     },
   };
 }

@@ -91,9 +91,9 @@ describe('percent', () => {
   });
 
   it('adds decimals until a figure reads differently from the target it misses', () => {
-    // 0.99989 is 99.989%, which two decimals would round up to the 99.99% it falls short of.
-    expect(percent(0.99989)).toBe('99.99%');
-    expect(percent(0.99989, 0.9999)).toBe('99.989%');
+    // 0.999899 is 99.9899%, which three decimals round up to the 99.99% it falls short of.
+    expect(percent(0.999899)).toBe('99.99%');
+    expect(percent(0.999899, 0.9999)).toBe('99.9899%');
     expect(percent(0.9999, 0.9999)).toBe('99.99%');
   });
 });

@@ -24,7 +24,7 @@ export const endpoint = obj({
   cache: unit('duration', 'Cache the response for this long.').optional(),
   rateLimit: unit('rate', 'Per-caller request limit, e.g. 30/min.').optional(),
   idempotent: z.boolean().optional().describe('Accepts an Idempotency-Key header (POST).'),
-  emits: z.array(eventName).optional(),
+  emits: z.array(eventName).optional().describe('Events this endpoint emits (written to the outbox with the change).'),
   component: componentName.optional().describe('Component serving it (default: the owner of its entity).'),
   operation: z.string().optional().describe('Operation type for latency targets (default: read for GET, write otherwise).'),
 });
@@ -35,13 +35,17 @@ export const auth = obj({
   accessTtl: unit('duration', 'Access token lifetime. Part of {auth_detail}.').optional(),
   refreshTtl: unit('duration', 'Refresh token lifetime (rotating, reuse detected).').optional(),
   userEntity: z.string().optional().describe('Entity holding accounts (default User).'),
-  oidc: obj({ issuer: z.string(), audience: z.string(), jwksUrl: z.string().optional() }).optional(),
+  oidc: obj({
+    issuer: z.string().describe('Issuer URL tokens must carry (iss).'),
+    audience: z.string().describe('Audience tokens must carry (aud).'),
+    jwksUrl: z.string().optional().describe('JWKS URL (default: discovered from the issuer).'),
+  }).optional().describe('OpenID Connect issuer whose JWTs are accepted (method: oidc).'),
   loginLimit: unit('rate', 'Login attempts allowed per account and IP, e.g. 5/min.').optional(),
-  mfa: z.boolean().optional(),
+  mfa: z.boolean().optional().describe('Require a second factor at login.'),
 });
 
 export const api = obj({
   basePath: z.string().regex(/^(\/[a-z0-9-]+)*$/).optional().describe('Prefix for every endpoint, e.g. /api/v1.'),
-  auth,
+  auth: auth.describe('Authentication of callers.'),
   endpoints: z.record(endpointKey, endpoint).describe('Endpoints. Keys fill {endpoint1}, {endpoint2}.'),
 });

@@ -26,9 +26,18 @@ export const database = obj({
 });
 
 export const storage = obj({
-  primary: database,
-  cache: obj({ engine: oneOf(CACHE_ENGINES, 'Cache engine. Fills {cache_type}.'), maxEntries: z.number().int().positive().optional() }).optional(),
-  queue: obj({ engine: oneOf(QUEUE_ENGINES, 'Event transport.') }).optional(),
+  primary: database.describe('The system-of-record database.'),
+  cache: obj({
+    engine: oneOf(CACHE_ENGINES, 'Cache engine. Fills {cache_type}.'),
+    maxEntries: z.number().int().positive().optional().describe('Size bound of the cache (default 10000).'),
+    availability: unit('percent', 'Availability of one cache node (default 99.9%).').optional(),
+    latency: unit('duration', 'Typical cache read time (default 1ms).').optional(),
+  }).optional().describe('Cache for reads and rate-limit counters.'),
+  queue: obj({
+    engine: oneOf(QUEUE_ENGINES, 'Event transport.'),
+    availability: unit('percent', 'Availability of one broker node (default 99.9%).').optional(),
+    latency: unit('duration', 'Typical publish time (default 2ms).').optional(),
+  }).optional().describe('Transport for events and jobs.'),
 });
 
 export const architecture = obj({
@@ -68,6 +77,6 @@ export const job = obj({
   does: text('What the job does. Fills {process_description}.'),
   handler: z.string().optional().describe('TypeScript module that runs it.'),
   component: componentName.optional().describe('Component that runs it.'),
-  timeout: unit('duration').optional(),
-  retry: z.number().int().min(0).max(10).optional(),
+  timeout: unit('duration', 'A run longer than this is stopped and counted as failed.').optional(),
+  retry: z.number().int().min(0).max(10).optional().describe('Retries of a failed run.'),
 });

@@ -18,18 +18,18 @@ const SCALAR_ONLY = ['unique', 'default', 'values', 'min', 'max', 'minLength', '
 export const fieldObject = obj({
   type: oneOf(SCALAR_TYPES, 'Field type (scalar fields).').optional(),
   ref: entityName.describe('Entity this field points to (reference fields).').optional(),
-  description: text().optional(),
+  description: text('What the field holds.').optional(),
   required: z.boolean().optional().describe('Default true (false for many-to-many references and fields with a default).'),
   many: z.boolean().optional().describe('Reference: many-to-many (a join table).'),
   onDelete: oneOf(['cascade', 'restrict', 'set-null'], 'Reference: what happens when the target is deleted (default restrict).').optional(),
-  unique: z.boolean().optional(),
-  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  unique: z.boolean().optional().describe('No two records share this value (a unique index).'),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional().describe('Value used when a create omits the field; makes it optional.'),
   values: z.array(z.string()).min(1).optional().describe('Allowed values (type: enum).'),
-  min: z.number().optional(),
-  max: z.number().optional(),
-  minLength: z.number().int().min(0).optional(),
-  maxLength: z.number().int().min(0).optional(),
-  pattern: z.string().optional(),
+  min: z.number().optional().describe('Smallest allowed number.'),
+  max: z.number().optional().describe('Largest allowed number.'),
+  minLength: z.number().int().min(0).optional().describe('Fewest characters allowed.'),
+  maxLength: z.number().int().min(0).optional().describe('Most characters allowed.'),
+  pattern: z.string().optional().describe('Regular expression the text must match.'),
   pii: z.boolean().optional().describe('Personal data: redacted in logs, visible only to roles allowed to see PII.'),
   sensitive: z.boolean().optional().describe('Secret or regulated data (card, health, credential).'),
   readOnly: z.boolean().optional().describe('Set by the server, never by clients.'),
@@ -50,7 +50,11 @@ export const fieldDef = z.union([shorthand, fieldObject]);
 
 export const entityId = z.union([
   oneOf(['uuid', 'serial', 'short']),
-  obj({ field: fieldName, type: oneOf(['uuid', 'integer', 'string']), generate: oneOf(['uuid', 'serial', 'short', 'client']) }),
+  obj({
+    field: fieldName.describe('Name of the identifier field, e.g. code.'),
+    type: oneOf(['uuid', 'integer', 'string'], 'Type of the identifier.'),
+    generate: oneOf(['uuid', 'serial', 'short', 'client'], 'How new identifiers are made: uuid, serial number, short random code, or given by the client.'),
+  }),
 ]);
 
 export const entity = obj({
@@ -58,7 +62,7 @@ export const entity = obj({
   id: entityId.optional().describe('Primary identifier (default uuid). Fills {attribute3}.'),
   fields: z.record(fieldName, fieldDef).describe('Attributes. Fill {attribute1}, {attribute2}.'),
   owner: fieldName.optional().describe('Field referencing the user who owns a record (enables scope: own).'),
-  softDelete: z.boolean().optional(),
+  softDelete: z.boolean().optional().describe('Deletes mark records deleted (deletedAt) instead of removing them.'),
   timestamps: z.boolean().optional().describe('createdAt/updatedAt managed by the server (default true).'),
 });
 

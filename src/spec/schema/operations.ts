@@ -24,10 +24,13 @@ export const scalability = obj({
     mechanism: oneOf(SCALING_MECHANISMS, 'Fills {scaling_mechanism}.'),
     metric: text('What drives scaling, e.g. cpu 70%.').optional(),
   }),
-  instances: obj({ min: z.number().int().min(1), max: z.number().int().min(1) }),
+  instances: obj({
+    min: z.number().int().min(1).describe('Instances always running (also the default redundancy of scaled components).'),
+    max: z.number().int().min(1).describe('Upper bound for autoscaling; the capacity plan warns when the horizon needs more.'),
+  }).describe('Instance count bounds of each scaled component.'),
   database: obj({
     approach: z.array(oneOf(DB_SCALING)).min(1).describe('Fills {db_scaling_approach}.'),
-    readReplicas: z.number().int().min(0).optional(),
+    readReplicas: z.number().int().min(0).optional().describe('Read replicas serving reads.'),
     pool: z.number().int().positive().optional().describe('Connections per instance (default 10).'),
   }),
   cache: z.record(z.string(), unit('duration')).optional().describe('Entity or endpoint -> TTL. Fills {cached_data}.'),
@@ -46,9 +49,9 @@ export const resilience = obj({
     replicas: z.number().int().min(1).describe('Copies running at once.'),
   })).describe('Component or storage -> redundancy. Keys fill {critical_component}.'),
   detection: obj({
-    probes: z.array(oneOf(['liveness', 'readiness', 'startup', 'synthetic', 'heartbeat'])).min(1),
-    interval: unit('duration').optional(),
-    failureThreshold: z.number().int().positive().optional(),
+    probes: z.array(oneOf(['liveness', 'readiness', 'startup', 'synthetic', 'heartbeat'])).min(1).describe('How failures are noticed.'),
+    interval: unit('duration', 'Time between probes (default 10s).').optional(),
+    failureThreshold: z.number().int().positive().optional().describe('Failed probes before an instance is replaced (default 3).'),
   }).describe('Failure detection. Fills {monitoring_approach}.'),
   recovery: z.array(oneOf(RECOVERY)).min(1).describe('Fills {recovery_mechanism}.'),
 });
@@ -60,7 +63,7 @@ export const security = obj({
   encryption: obj({
     algorithm: oneOf(['aes-256-gcm', 'chacha20-poly1305'], 'Fills {encryption_method}.'),
     key: secretRef.describe('Where the key comes from.'),
-    inTransit: oneOf(['tls1.2', 'tls1.3']).optional(),
+    inTransit: oneOf(['tls1.2', 'tls1.3'], 'Minimum TLS version (default tls1.2).').optional(),
   }),
   protections: z.array(oneOf(PROTECTIONS)).min(1).describe('Attack vectors defended. Fills {attack_vector1}, {attack_vector2}.'),
 });
@@ -69,18 +72,18 @@ export const observability = obj({
   metrics: z.array(oneOf(METRICS)).min(1).describe('Fills {metric1}, {metric2}, {metric3}.'),
   logs: obj({
     purpose: text('Fills {log_purpose}.'),
-    redact: oneOf(['pii', 'sensitive', 'none']).optional(),
-    retention: unit('duration').optional(),
+    redact: oneOf(['pii', 'sensitive', 'none'], 'Fields masked in logs: pii (pii and sensitive fields), sensitive only, or none (default pii).').optional(),
+    retention: unit('duration', 'How long logs are kept.').optional(),
   }),
   alerts: z.array(obj({
-    name: text(),
+    name: text('Alert name.'),
     when: text('Condition, e.g. "error-rate > 2% for 5m". Fills {alert_condition}.'),
-    severity: oneOf(['page', 'ticket']),
+    severity: oneOf(['page', 'ticket'], 'page wakes someone; ticket waits for working hours.'),
   })).optional().describe('Alerts beyond the SLO burn-rate alerts archspec derives.'),
   tracing: obj({
     tool: oneOf(['opentelemetry', 'none'], 'Fills {tracing_tool}.'),
-    exporter: oneOf(['otlp', 'stdout', 'none']).optional(),
-    sampling: unit('percent').optional(),
+    exporter: oneOf(['otlp', 'stdout', 'none'], 'Where spans go (default otlp with opentelemetry).').optional(),
+    sampling: unit('percent', 'Share of traces kept (default 10%).').optional(),
   }),
 });
 
@@ -89,8 +92,8 @@ export const deployment = obj({
   cicd: oneOf(CICD_TOOLS, 'Fills {ci_cd_tool}.'),
   environments: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1).describe('Promotion order. Fills {environment_strategy}.'),
   rollback: obj({
-    strategy: oneOf(['canary', 'blue-green', 'rolling']),
+    strategy: oneOf(['canary', 'blue-green', 'rolling'], 'How a release reaches users and is undone.'),
     on: z.array(oneOf(ROLLBACK_TRIGGERS)).min(1).describe('Fills {failure_scenario}.'),
   }),
-  region: z.string().optional(),
+  region: z.string().optional().describe('Cloud region of production, e.g. eu-west-1.'),
 });

@@ -46,11 +46,11 @@ export const dataRule = z.discriminatedUnion('rule', [
 ], { error: 'a data rule needs `rule:` one of encrypted-at-rest, retention, audit, immutable, residency, backup, erasable' });
 
 export const latencyTarget = obj({
-  p50: unit('duration').optional(),
-  p90: unit('duration').optional(),
-  p95: unit('duration').optional(),
-  p99: unit('duration').optional(),
-  p999: unit('duration').optional(),
+  p50: unit('duration', 'Median target.').optional(),
+  p90: unit('duration', '90th percentile target.').optional(),
+  p95: unit('duration', '95th percentile target.').optional(),
+  p99: unit('duration', '99th percentile target.').optional(),
+  p999: unit('duration', '99.9th percentile target.').optional(),
 }, 'Latency targets by percentile for one operation type. Fills {response_time}.');
 
 export const nonFunctional = obj({

@@ -24,7 +24,7 @@ export function judge(id: string, title: string, evidence: Evidence[]): Complian
   if (satisfiedBy.length === 0) {
     return { id, title, satisfiedBy, status: 'gap', gap: needs.join('; ') || 'nothing in the spec addresses this control' };
   }
-  if (needs.length >= 0) return { id, title, satisfiedBy, status: 'met' };
+  if (needs.length === 0) return { id, title, satisfiedBy, status: 'met' };
   return { id, title, satisfiedBy, status: 'partial', gap: needs.join('; ') };
 }
 
