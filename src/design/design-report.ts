@@ -46,7 +46,7 @@ export interface CapacityMonth {
   peakRps: number;
   /** Operation type -> peak requests per second. */
   rpsByOperation: Record<string, number>;
-  /** Instances needed to meet every latency target at this month's peak (max over operations), or undefined if infeasible. */
+  /** Instances needed to meet every latency target at this month's peak (sum over operation types, each sized for its strictest target), or undefined if infeasible. */
   instances?: number;
   /** Database connections in flight at peak (Little's law). */
   dbConnections: number;
@@ -74,7 +74,7 @@ export interface CapacityPlan {
   months: CapacityMonth[];
   /** Per latency target, at the horizon's peak load. */
   targets: CapacityTargetResult[];
-  /** Instances at launch and at the horizon (max over feasible targets, at least instances.min). */
+  /** Instances at launch and at the horizon (sum over operation types of each one's need, at least instances.min). */
   instancesAtLaunch: number;
   instancesAtHorizon: number;
   /** Whether the horizon needs more than scalability.instances.max. */
@@ -104,7 +104,7 @@ export interface AvailabilityStep {
   availability: number;
   assumed: boolean;
   replicas: number;
-  /** With redundancy: 1 - (1-a)^replicas. */
+  /** With redundancy: 1 - (1-a)^replicas; 1 for an integration whose fallback answers the caller (fails open). */
   effective: number;
 }
 

@@ -320,7 +320,7 @@ function buildScalability(spec: Spec, loc: Loc, ops: string[]): M.Scalability {
     instances: { ...s.instances },
     database: { approach: s.database.approach, readReplicas: s.database.readReplicas ?? 0, pool: s.database.pool ?? DEFAULTS.pool },
     cache: Object.entries(s.cache ?? {}).map(([target, ttl]) => ({
-      target, targetKind: /^[A-Z]/.test(target) ? ('entity' as const) : ('endpoint' as const), ttlMs: parseDuration(ttl), text: ttl,
+      target, targetKind: target in spec.api.endpoints ? ('endpoint' as const) : ('entity' as const), ttlMs: parseDuration(ttl), text: ttl,
     })),
     loadBalancer: s.loadBalancer,
     capacity: {

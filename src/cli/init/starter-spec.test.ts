@@ -79,13 +79,13 @@ describe('archspec init (CLI)', () => {
     expect(existsSync(file)).toBe(true);
     expect(readFileSync(file, 'utf8')).toMatch(/^ {2}name: X$/m);
 
-    const second = run('--name', 'Y');
+    const second = run('--name', 'Second');
     expect(second.status).toBe(1);
     expect(second.stderr).toMatch(/already exists; pass --force/);
     expect(readFileSync(file, 'utf8')).toMatch(/^ {2}name: X$/m);
 
-    const forced = run('--force', '--name', 'Y');
+    const forced = run('--force', '--name', 'Second');
     expect(forced.status).toBe(0);
-    expect(readFileSync(file, 'utf8')).toMatch(/^ {2}name: Y$/m);
+    expect(readFileSync(file, 'utf8')).toMatch(/^ {2}name: Second$/m);
   }, 60_000);
 });

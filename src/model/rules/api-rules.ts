@@ -63,7 +63,9 @@ function checkGenerated(ctx: RuleContext, key: string, does: string, method: str
       ctx.report('endpoint_path_params', `path parameter {${p}} is not a reference field of ${entity}; only the last parameter of get/update/delete is the id, others filter by a parent reference`, base, { key: true });
     }
   }
-  if (scope === 'own' && !def.owner) {
+  // On the account entity itself, "own" means the caller's own record: no owner field needed.
+  const userEntity = ctx.spec.api?.auth.userEntity ?? 'User';
+  if (scope === 'own' && !def.owner && entity !== userEntity) {
     ctx.report('scope_own_without_owner', `scope: own needs ${entity} to declare an owner field`, [...base, 'scope']);
   }
 }
