@@ -12,7 +12,12 @@ const BASE = parse(readFileSync(fileURLToPath(new URL('../../test/spec-errors/_b
 const dir = mkdtempSync(join(tmpdir(), 'archspec-ts-'));
 // An ESM package, as a project using archspec is: outside one, tsx loads the file as CommonJS.
 writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// No package.json here, so tsx compiles the config to CommonJS and `export default` arrives wrapped.
+const cjsDir = mkdtempSync(join(tmpdir(), 'archspec-ts-cjs-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(cjsDir, { recursive: true, force: true });
+});
 
 /** The base spec as a hand-written-looking `archspec.config.ts`: identifier keys unquoted. */
 function configSource(spec: unknown): string {
@@ -21,8 +26,8 @@ function configSource(spec: unknown): string {
 }
 
 let count = 0;
-function writeConfig(source: string): string {
-  const caseDir = join(dir, `case-${++count}`);
+function writeConfig(source: string, parent = dir): string {
+  const caseDir = join(parent, `case-${++count}`);
   mkdirSync(caseDir);
   const file = join(caseDir, 'archspec.config.ts');
   writeFileSync(file, source);
@@ -93,6 +98,28 @@ describe('loadSpec on archspec.config.ts', () => {
   it('reports a module without a default export as spec_ts_invalid', async () => {
     const file = writeConfig('export const spec = { archspec: 1 };\n');
     const { problems } = await loadSpec(file);
+    expect(problems).toEqual([{ code: 'spec_ts_invalid', message: expect.stringContaining('no default export'), at: { file, line: 1, column: 1 } }]);
+  });
+});
+
+describe('loadSpec on archspec.config.ts outside an ESM package (loaded as CommonJS)', () => {
+  it('unwraps the CommonJS default export and analyzes it to the same model as the YAML', async () => {
+    const file = writeConfig(configSource(BASE), cjsDir);
+    const { document, problems } = await loadSpec(file);
+    expect(problems).toEqual([]);
+    expect(document?.data).toEqual(BASE);
+    const { model, diagnostics } = analyze(document!);
+    expect(diagnostics).toEqual([]);
+    expect(model?.system.name).toBe('Notely');
+  });
+
+  // Known bug in load-typescript.ts: the CommonJS namespace `{ spec }` (no `default` key) is taken
+  // as the spec itself, so no spec_ts_invalid is reported. Drop `.fails` once the loader unwraps
+  // every `__esModule` namespace to its `default`.
+  it('reports a module without a default export as spec_ts_invalid', async () => {
+    const file = writeConfig('export const spec = { archspec: 1 };\n', cjsDir);
+    const { document, problems } = await loadSpec(file);
+    expect(document).toBeUndefined();
     expect(problems).toEqual([{ code: 'spec_ts_invalid', message: expect.stringContaining('no default export'), at: { file, line: 1, column: 1 } }]);
   });
 });

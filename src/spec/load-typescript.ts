@@ -19,7 +19,7 @@ export async function loadTypeScriptSpec(absolute: string, file: string, text: s
     data = mod.default;
     // Outside an ESM package tsx loads the file as CommonJS: the export arrives wrapped once more.
     const inner = data as { __esModule?: boolean; default?: unknown } | undefined;
-    if (inner && typeof inner === 'object' && 'default' in inner && (inner.__esModule || Object.keys(inner).length === 1)) data = inner.default;
+    if (inner && typeof inner === 'object' && (inner.__esModule === true || ('default' in inner && Object.keys(inner).length === 1))) data = inner.default;
   } catch (e) {
     const message = (e as Error).message.split('\n')[0] ?? 'unknown error';
     return { problems: [{ code: 'spec_ts_invalid', message: `cannot load ${file}: ${message}`, at: at(0) }] };

@@ -4,7 +4,9 @@ import { UNIT_EXAMPLES, UNIT_PATTERNS, parsePercent } from '../../spec/units.ts'
 
 /** Architecture styles `archspec init` offers (the ones a starter can be generated for). */
 export const STARTER_STYLES = ['modular-monolith', 'microservices', 'event-driven'] as const;
+/** One of {@link STARTER_STYLES}. */
 export type StarterStyle = (typeof STARTER_STYLES)[number];
+/** A compliance standard the spec language knows. */
 export type ComplianceStandard = (typeof COMPLIANCE_STANDARDS)[number];
 
 /** The template's key questions, answered. Every value is already validated and normalized. */

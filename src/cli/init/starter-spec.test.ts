@@ -33,7 +33,9 @@ describe('starterSpec', () => {
     expect(model.requirements.nonFunctional.compliance).toEqual([...COMPLIANCE_STANDARDS]);
     expect(model.requirements.data.map((r) => r.rule)).toEqual(expect.arrayContaining(['erasable', 'residency', 'retention']));
     expect(model.api.auth.mfa).toBe(true);
-    expect(model.resilience.redundancy.every((r) => r.replicas === 3)).toBe(true);
+    expect(model.resilience.redundancy.filter((r) => r.target !== 'worker').every((r) => r.replicas === 3)).toBe(true);
+    expect(model.security.protections).toContain('card-testing');
+    expect(model.api.auth.loginLimit?.text).toBe('10/hour');
   });
 
   it('keeps odd names and punctuation exactly', () => {

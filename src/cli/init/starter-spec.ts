@@ -1,5 +1,5 @@
 import { parseGrowth, parsePercent } from '../../spec/units.ts';
-import { kebab, plural, words, type InitAnswers } from './answers.ts';
+import { kebab, plural, words, type InitAnswers, type StarterStyle } from './answers.ts';
 
 /**
  * Writes the starter archspec.yaml for a set of answers: every section of the template filled, the main
@@ -36,6 +36,8 @@ function names(a: InitAnswers) {
     distributed: a.style !== 'modular-monolith',
     gdpr: a.compliance.includes('GDPR'),
     strictAuth: a.compliance.some((c) => c === 'HIPAA' || c === 'PCI-DSS' || c === 'SOC2'),
+    pci: a.compliance.includes('PCI-DSS'),
+    logRetention: a.compliance.includes('HIPAA') ? '2190d' : a.compliance.some((c) => c === 'PCI-DSS' || c === 'SOC2') ? '365d' : '30d',
   };
 }
 
@@ -45,7 +47,7 @@ function q(text: string): string {
   return /^[A-Za-z][A-Za-z0-9 .'()/-]*$/.test(s) && !/^(y|n|yes|no|on|off|true|false|null)$/i.test(s) ? s : JSON.stringify(s);
 }
 
-const STYLE_WHY = {
+const STYLE_WHY: Record<StarterStyle, string> = {
   'modular-monolith': 'one deployable until team or scale needs more; split later along `owns`',
   microservices: 'services deploy and scale on their own; each owns its data alone and talks to others by API or event',
   'event-driven': 'writes publish events and consumers react on their own time, so slow work never blocks a request',
@@ -66,12 +68,13 @@ system:
 
 function requirements(a: InitAnswers, n: Names): string {
   const rules = [
-    `    - { rule: encrypted-at-rest, fields: [User.email] }   # email is personal data; encrypting it is cheap`,
+    `    - { rule: encrypted-at-rest, fields: [User.email, User.name] }   # personal data; encrypting it is cheap`,
     `    - { rule: audit, entities: [User, ${n.entity}] }       # who changed what, for support and security reviews`,
     `    - { rule: backup, rpo: 15m, rto: 4h }                 # lose at most 15 minutes of writes, be back within 4 hours`,
   ];
   if (n.gdpr || a.compliance.includes('CCPA')) rules.push(`    - { rule: erasable, entity: User }                    # GDPR/CCPA: export and erase a person on request`);
   if (n.gdpr) rules.push(`    - { rule: residency, region: eu }                     # GDPR: keep personal data in the EU unless you have transfer safeguards`);
+  if (a.compliance.includes('PCI-DSS')) rules.push(`    # PCI-DSS: never store card numbers; keep the processor's token in a field marked sensitive: true and encrypt it here.`);
   if (a.compliance.includes('HIPAA')) rules.push(`    - { rule: retention, entity: ${n.entity}, keep: 2190d }  # HIPAA: keep documentation 6 years; adjust to your records`);
   return `requirements:
   functional:
@@ -176,14 +179,18 @@ function dataModel(n: Names): string {
 }
 
 function api(n: Names): string {
+  const loginLimit = n.pci ? '10/hour' : '5/min';   // PCI DSS 8.3.4: lock out after at most 10 failed attempts
   const auth = n.strictAuth
-    ? '{ method: password+jwt, accessTtl: 15m, refreshTtl: 12h, loginLimit: 5/min, mfa: true }   # your compliance standards expect MFA and short sessions'
-    : '{ method: password+jwt, accessTtl: 15m, refreshTtl: 30d, loginLimit: 5/min }   # short access tokens, rotating refresh tokens';
+    ? `{ method: password+jwt, accessTtl: 15m, refreshTtl: 12h, loginLimit: ${loginLimit}, mfa: true }   # your compliance standards expect MFA and short sessions`
+    : `{ method: password+jwt, accessTtl: 15m, refreshTtl: 30d, loginLimit: ${loginLimit} }   # short access tokens, rotating refresh tokens`;
   return `api:
   basePath: /api
   auth: ${auth}
   endpoints:
-    POST /users: { does: create User, public: true, rateLimit: 10/hour, summary: sign up }
+    POST /users: { does: create User, public: true, rateLimit: 10/hour, idempotent: true, summary: sign up }
+    # Administrators correct account data on request (the right to rectification); User has no owner field to self-serve.
+    GET /users/{id}: { does: get User, roles: [admin] }
+    PATCH /users/{id}: { does: update User, roles: [admin] }
     POST ${n.path}: { does: create ${n.entity}, roles: [user, admin], idempotent: true, emits: [${n.event}] }   # idempotent: a retried POST creates one record
     GET ${n.path}: { does: list ${n.entity}, roles: [user, admin], scope: own, query: { status: string? } }
     GET ${n.path}/{id}: { does: get ${n.entity}, roles: [user, admin], scope: own }
@@ -214,6 +221,7 @@ resilience:
     ${n.service}: { approach: stateless instances in separate zones, replicas: ${n.replicas} }
     primary: { approach: standby database with automatic failover, replicas: ${n.replicas} }
     cache: { approach: ${n.distributed ? 'replica with automatic failover' : 'one in-process cache per instance'}, replicas: ${n.replicas} }
+    worker: { approach: a second consumer takes over the queue and the jobs, replicas: 2 }
   detection: { probes: [liveness, readiness], interval: 10s, failureThreshold: 3 }
   recovery: [retry, outbox-replay, dead-letter, failover, point-in-time-restore]
 
@@ -224,12 +232,13 @@ security:
     admin: ["*"]
   piiRoles: [admin]
   encryption: { algorithm: aes-256-gcm, key: env:ARCHSPEC_KEY, inTransit: tls1.3 }   # the key comes from the environment, never the spec
-  protections: [bola, brute-force, credential-stuffing, mass-assignment, sql-injection, xss, enumeration]
+  protections: [bola, brute-force, credential-stuffing, mass-assignment, sql-injection, xss, enumeration${n.pci ? ', card-testing' : ''}]
 
 observability:
   metrics: [request-rate, error-rate, latency, saturation, db-pool, outbox-lag, job-runs]   # the golden signals plus the async parts
-  logs: { purpose: request tracing and security audit, redact: pii, retention: 30d }
+  logs: { purpose: request tracing and security audit, redact: pii, retention: ${n.logRetention} }   # ${n.logRetention === '30d' ? 'enough to investigate an incident' : 'what your compliance standards ask of audit logs'}
   alerts:
+    - { name: failed sign-ins, when: "login failures > 50 in 5m", severity: ticket }   # credential stuffing shows up here first
     - { name: nightly purge failed, when: "${n.job} failed twice in a row", severity: ticket }
   tracing: { tool: opentelemetry, exporter: otlp, sampling: 10% }   # 10% keeps cost low and still catches slow paths
 

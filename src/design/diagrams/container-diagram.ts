@@ -23,7 +23,7 @@ export function containerDiagram(model: SystemModel): string {
   };
   const { components, storage } = model.architecture;
   const label = (...lines: string[]) => `"${lines.map(mermaidLabel).join('<br/>')}"`;
-  const out = ['flowchart LR', `  client([${label('Users and API clients')}])`];
+  const out = ['flowchart TB', `  client([${label('Users and API clients')}])`];
 
   out.push(`  subgraph system[${quoted(`${model.system.name} (${model.system.type})`)}]`);
   for (const c of components) out.push(`    ${ids.component(c.name)}[${label(c.name, `${c.kind}: ${c.purpose}`)}]`);

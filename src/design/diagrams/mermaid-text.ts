@@ -24,6 +24,20 @@ export function mermaidLabel(text: string): string {
   return out;
 }
 
+/**
+ * Encodes text as a Mermaid label broken into lines of at most `width` characters (words are kept
+ * whole) joined with `<br/>`, for sequence-diagram messages, which Mermaid does not wrap.
+ */
+export function wrappedLabel(text: string, width = 48): string {
+  const lines: string[] = [];
+  for (const word of text.replace(/\s+/g, ' ').trim().split(' ')) {
+    const last = lines.at(-1);
+    if (last !== undefined && last.length + 1 + word.length <= width) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines.map(mermaidLabel).join('<br/>');
+}
+
 /** A label in double quotes, for flowchart nodes, subgraphs, edge labels and ER comments. */
 export function quoted(text: string): string {
   return `"${mermaidLabel(text)}"`;

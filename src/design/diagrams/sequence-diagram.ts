@@ -1,6 +1,6 @@
 import type { Flow, SystemModel, TargetKind } from '../../model/system-model.ts';
 import { CLIENT, flowCalls, targetTitle } from './flow-calls.ts';
-import { idAllocator, mermaidLabel } from './mermaid-text.ts';
+import { idAllocator, mermaidLabel, wrappedLabel } from './mermaid-text.ts';
 
 const DEFAULT_DOES: Record<TargetKind, string> = {
   component: 'forward the request',
@@ -41,7 +41,7 @@ export function sequenceDiagram(model: SystemModel, flow: Flow): string {
   const user = 'user';
   const endpoint = model.api.endpoints.find((e) => e.key === flow.endpoint);
   const messages: string[] = [];
-  const say = (from: string, arrow: string, to: string, text: string) => messages.push(`  ${from}${arrow}${to}: ${mermaidLabel(text)}`);
+  const say = (from: string, arrow: string, to: string, text: string) => messages.push(`  ${from}${arrow}${to}: ${wrappedLabel(text)}`);
   const stack = [{ id: user, kind: 'component' as TargetKind }];
   const unwindTo = (id: string) => {
     while (stack.length > 1 && stack.at(-1)!.id !== id) {
@@ -70,7 +70,7 @@ export function sequenceDiagram(model: SystemModel, flow: Flow): string {
     const from = stack.at(-1)!.id;
     const queue = model.architecture.storage.queue ? participant('queue', 'queue') : undefined;
     if (queue && !publishedByStep) say(from, '-)', queue, `publish ${name}`);
-    for (const consumer of event?.consumers ?? []) say(queue ?? from, '-)', participant(consumer, 'component'), `${name}: ${event?.description ?? ''}`);
+    for (const consumer of event?.consumers ?? []) say(queue ?? from, '-)', participant(consumer, 'component'), name);
   }
   unwindTo(user);
 

@@ -92,9 +92,12 @@ export function note(tone: 'note' | 'warning' | 'caution', ...content: Inline[])
   return { kind: 'note', tone, content };
 }
 
-/** Groups of inline spans joined with a separator, e.g. several code spans with ", ". */
-export function joined(groups: Inline[][], separator = ', '): Inline[] {
-  return groups.flatMap((g, i) => (i === 0 ? g : [separator, ...g]));
+/**
+ * Groups of inline spans joined with a separator, e.g. several code spans with ", "; `last`, when
+ * given, joins the last two groups instead ("a, b and c").
+ */
+export function joined(groups: Inline[][], separator = ', ', last = separator): Inline[] {
+  return groups.flatMap((g, i) => (i === 0 ? g : [i === groups.length - 1 ? last : separator, ...g]));
 }
 
 /** Each text as a code span, joined with ", ". */

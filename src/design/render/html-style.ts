@@ -29,11 +29,12 @@ table { border-collapse: collapse; font-size: 0.9rem; min-width: 50%; }
 th, td { border: 1px solid var(--line); padding: 0.35rem 0.65rem; text-align: left; vertical-align: top; }
 th { background: var(--soft); font-weight: 600; }
 tbody tr:nth-child(even) td { background: #fbfcfd; }
+td:first-child code { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 figure.diagram { margin: 0 0 1.5rem; padding: 1rem; border: 1px solid var(--line); border-radius: 6px; overflow-x: auto; }
 figure.diagram pre.mermaid { background: none; margin: 0; padding: 0; text-align: center; }
 figure.diagram pre.mermaid:not([data-processed]) { text-align: left; font-size: 0.8rem; white-space: pre; }
-figure.diagram svg { max-width: 100%; height: auto; }
+figure.diagram svg { max-width: none; height: auto; }
 figcaption { color: var(--muted); font-size: 0.85rem; text-align: center; margin-top: 0.5rem; }
 .note { border-left: 4px solid var(--note); padding: 0.5rem 1rem; margin: 0 0 1rem; background: #f5f9ff; }
 .note p { margin: 0; }
@@ -56,6 +57,7 @@ figcaption { color: var(--muted); font-size: 0.85rem; text-align: center; margin
   thead { display: table-header-group; }
   tr, figure.diagram, .note, pre { break-inside: avoid; }
   figure.diagram { border: none; padding: 0; overflow: visible; }
+  figure.diagram svg { max-width: 100% !important; }
   a { color: inherit; }
   tbody tr:nth-child(even) td { background: none; }
 }

@@ -41,8 +41,16 @@ try {
   const script = document.createElement('script');
   script.textContent = source;
   document.head.append(script);
-  mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral' });
+  // Natural size on screen (wide diagrams scroll sideways); print scales them to the page (CSS).
+  const natural = { useMaxWidth: false };
+  mermaid.initialize({ startOnLoad: false, securityLevel: 'strict', theme: 'neutral', flowchart: natural, sequence: natural, er: natural });
   await mermaid.run({ querySelector: 'pre.mermaid' });
+  // Shrink a wide diagram to the column, but never below 60% of its natural size (then it scrolls).
+  for (const svg of document.querySelectorAll('figure.diagram svg')) {
+    const natural = svg.viewBox.baseVal.width;
+    const room = svg.closest('figure').clientWidth - 34;
+    if (natural > room) svg.style.width = Math.max(room, natural * 0.6) + 'px';
+  }
 } catch (error) {
   console.error('archspec: diagrams could not be rendered; their Mermaid source is shown instead.', error);
 } finally {
@@ -89,7 +97,7 @@ const BLOCK: { [K in BlockKind]: BlockRenderer<K> } = {
   },
   code: (b) => `<pre><code class="language-${escapeHtml(b.language)}">${escapeHtml(b.text)}</code></pre>`,
   diagram: (b) =>
-    `<figure class="diagram">\n<pre class="mermaid" aria-label="${escapeHtml(b.title)}">\n${escapeHtml(b.text)}\n</pre>\n<figcaption>${escapeHtml(b.title)}</figcaption>\n</figure>`,
+    `<figure class="diagram">\n<pre class="mermaid" aria-label="${escapeHtml(b.title)}">\n${escapeHtml(b.text.replace(/\n+$/, ''))}\n</pre>\n<figcaption>${escapeHtml(b.title)}</figcaption>\n</figure>`,
   note: (b) => `<div class="note ${b.tone}"><p><span class="label">${NOTE_LABEL[b.tone]}:</span> ${renderInline(b.content)}</p></div>`,
 };
 

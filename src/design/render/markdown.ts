@@ -59,12 +59,15 @@ function renderBlock(block: Block): string {
 
 /**
  * Escapes plain text for Markdown: backslash before the characters that start emphasis, code,
- * links, HTML or strike-through, and before `|` (which would split a table cell); a `&` that
+ * links, HTML or strike-through (`_` only at a word edge), and before `|` (which would split a
+ * table cell); `>` and `#` only matter at the start of a block (see escapeLineStart); a `&` that
  * would start an entity is written `&amp;`; line breaks become spaces (a cell is one line).
  */
 export function escapeText(text: string): string {
   return oneLine(text)
-    .replace(/[\\`*_[\]<>~|]/g, (c) => `\\${c}`)
+    .replace(/[\\`*[\]<~|]/g, (c) => `\\${c}`)
+    // Underscores inside a word (snake_case) never start emphasis; only those at a word edge can.
+    .replace(/(?<![\p{L}\p{N}])_|_(?![\p{L}\p{N}])/gu, '\\_')
     .replace(/&(?=#?[A-Za-z0-9]+;)/g, '&amp;');
 }
 

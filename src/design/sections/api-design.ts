@@ -37,13 +37,15 @@ export function apiDesign(report: DesignReport): Block[] {
 
 function parameters(model: SystemModel, ep: Endpoint): Inline[] {
   const entity = model.entities.find((e) => e.name === ep.entity);
-  const writable = entity ? entity.fields.filter((f) => !f.readOnly).map((f) => f.name) : [];
+  // The owner field is set from the caller, never from the body.
+  const writable = entity ? entity.fields.filter((f) => !f.readOnly && f.name !== entity.owner).map((f) => f.name) : [];
   const groups: Inline[][] = [
     ...ep.pathParams.map((p) => [code(p), ' (path)']),
     ...ep.query.map((f) => [code(f.name), ` (query${f.required ? '' : ', optional'})`]),
   ];
   if (ep.operation === 'list' && entity) {
-    for (const f of entity.fields.filter((x) => x.filterable && !ep.query.some((q) => q.name === x.name))) groups.push([code(f.name), ' (query filter)']);
+    const taken = new Set([...ep.pathParams, ...ep.query.map((q) => q.name)]);
+    for (const f of entity.fields.filter((x) => x.filterable && !taken.has(x.name))) groups.push([code(f.name), ' (query filter)']);
   }
   if (ep.operation === 'create') groups.push(...writable.map((n) => [code(n), ' (body)']));
   if (ep.operation === 'update') groups.push(...writable.map((n) => [code(n), ' (body, optional)']));

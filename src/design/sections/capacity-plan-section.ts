@@ -1,7 +1,7 @@
 import type { Figure, SystemModel } from '../../model/system-model.ts';
 import type { CapacityMonth, CapacityPlan, DesignReport } from '../design-report.ts';
 import { heading, note, paragraph, strong, table, type Block, type Inline } from '../render/doc-tree.ts';
-import { count, decimal, duration, percent, rps, words } from './format.ts';
+import { count, decimal, duration, latency, percent, rps, words } from './format.ts';
 
 /**
  * The capacity plan under "Scalability Approach": how it is computed, which inputs are assumed,
@@ -30,7 +30,7 @@ export function capacityPlanSection(report: DesignReport): Block[] {
       [`${rps(t.arrivalRate)} rps`],
       [t.servers === undefined ? '' : count(t.servers)],
       [t.instances === undefined ? '' : count(t.instances)],
-      [t.achievedMs === undefined ? '' : duration(t.achievedMs)],
+      [t.achievedMs === undefined ? '' : latency(t.achievedMs)],
       [t.feasible ? 'meets the target' : `infeasible: ${t.reason ?? 'no number of servers meets the target'}`],
     ])),
     ...verdicts(report.model, plan),

@@ -2,7 +2,7 @@ import type { Flow, SystemModel } from '../../model/system-model.ts';
 import type { DesignReport, LatencyBudget } from '../design-report.ts';
 import { sequenceDiagram } from '../diagrams/sequence-diagram.ts';
 import { code, codes, diagram, heading, list, note, paragraph, strong, table, type Block, type Inline } from '../render/doc-tree.ts';
-import { duration, endpointPath, plural, words } from './format.ts';
+import { capitalize, duration, endpointPath, latency, plural, words } from './format.ts';
 
 /**
  * "Component Interactions" (under System Architecture): one numbered sentence per flow and per
@@ -15,7 +15,7 @@ export function componentInteractions(report: DesignReport): Block[] {
   const sentences: Inline[][] = [
     ...model.flows.map((f) => flowSentence(model, f)),
     ...model.jobs.map((j): Inline[] => [
-      'Background processes will handle ', strong(j.name), ` (${j.schedule} ${j.timezone}${j.component ? `, on ${j.component}` : ''}) by running: ${j.does}.`,
+      'Background processes will handle ', strong(j.name), ' (', code(j.schedule), ` ${j.timezone}${j.component ? `, on ${j.component}` : ''}) by running: ${j.does}.`,
     ]),
     ...model.events.filter((e) => e.consumers.length).map((e): Inline[] => [
       'Background processes will handle the ', code(e.name), ` event (${e.description}) by delivering it to ${words(e.consumers)}.`,
@@ -41,7 +41,7 @@ function flowDetail(report: DesignReport, flow: Flow): Block[] {
   const budgets = report.latency.filter((b) => b.flow === flow.name);
   const blocks: Block[] = [
     heading(4, `Flow: ${flow.name}`),
-    paragraph(`${flow.action[0]!.toUpperCase()}${flow.action.slice(1)}: a `, strong(flow.operation), ` operation of ${plural(flow.steps.length, 'step')}` +
+    paragraph(`${capitalize(flow.action)}: a `, strong(flow.operation), ` operation of ${plural(flow.steps.length, 'step')}` +
       (flow.steps.some((s) => s.async) ? ', asynchronous steps off the request path.' : '.')),
     diagram(`Sequence of ${flow.name}`, sequenceDiagram(report.model, flow)),
   ];
@@ -59,7 +59,7 @@ function latencyBudget(budgets: LatencyBudget[]): Block[] {
     [duration(s.typicalMs)],
     ...budgets.map((b) => {
       const step = b.steps[i]!;
-      return [duration(step.budgetMs) + (step.explicit ? ' (stated)' : '')];
+      return [latency(step.budgetMs) + (step.explicit ? ' (stated)' : '')];
     }),
     ...(integration ? [[s.timeoutMs === undefined ? '' : duration(s.timeoutMs)], [s.worstCaseMs === undefined ? '' : duration(s.worstCaseMs)]] : []),
   ]);
@@ -69,10 +69,9 @@ function latencyBudget(budgets: LatencyBudget[]): Block[] {
     paragraph(`Latency budget of the synchronous steps (${first.operation} targets ${words(verdict)}). Each target is split over the steps in proportion to their typical latency; stated step budgets are kept.`),
     table(titles, rows),
   ];
-  for (const b of budgets) {
-    const tone = b.feasible ? 'warning' : 'caution';
-    for (const n of b.notes) blocks.push(note(tone, `${b.percentile}: ${n}.`));
-  }
+  const notes = new Map<string, boolean>();
+  for (const b of budgets) for (const n of b.notes) notes.set(n, (notes.get(n) ?? false) || !b.feasible);
+  for (const [n, infeasible] of notes) blocks.push(note(infeasible ? 'caution' : 'warning', `${capitalize(n)}.`));
   return blocks;
 }
 

@@ -1,7 +1,7 @@
 import type { Entity, Field, Relationship, SystemModel } from '../../model/system-model.ts';
 import type { DesignReport } from '../design-report.ts';
 import { erDiagram } from '../diagrams/er-diagram.ts';
-import { code, codes, diagram, heading, list, paragraph, strong, table, type Block, type Inline } from '../render/doc-tree.ts';
+import { code, codes, diagram, heading, joined, list, paragraph, strong, table, type Block, type Inline } from '../render/doc-tree.ts';
 import { plural, words } from './format.ts';
 
 /**
@@ -44,7 +44,7 @@ function relationshipType(r: Relationship): string {
 
 function attributeRows(e: Entity): Inline[][][] {
   const rows: Inline[][][] = [[[code(e.id.field)], [e.id.type], ['yes'], ['primary key'], [`generated: ${e.id.generate}`]]];
-  for (const f of e.fields) rows.push([[code(f.name)], [fieldType(f)], [f.required ? 'yes' : 'no'], [words(constraints(f), '')], [words(notes(f), '')]]);
+  for (const f of e.fields) rows.push([[code(f.name)], [fieldType(f)], [f.required ? 'yes' : 'no'], constraints(f), [words(notes(f), '')]]);
   if (e.timestamps) rows.push([[code('createdAt')], ['timestamp'], ['yes'], ['read-only'], ['set by the server']], [[code('updatedAt')], ['timestamp'], ['yes'], ['read-only'], ['set by the server']]);
   if (e.softDelete) rows.push([[code('deletedAt')], ['timestamp'], ['no'], ['read-only'], ['soft delete: set instead of deleting the row']]);
   return rows;
@@ -55,19 +55,20 @@ function fieldType(f: Field): string {
   return f.values ? `enum (${f.values.join(', ')})` : f.type;
 }
 
-function constraints(f: Field): string[] {
-  return [
-    f.unique ? 'unique' : '',
-    f.default !== undefined ? `default ${String(f.default)}` : '',
-    f.min !== undefined ? `min ${f.min}` : '',
-    f.max !== undefined ? `max ${f.max}` : '',
-    f.minLength !== undefined ? `at least ${f.minLength} characters` : '',
-    f.maxLength !== undefined ? `at most ${f.maxLength} characters` : '',
-    f.pattern !== undefined ? `matches ${f.pattern}` : '',
-    f.readOnly ? 'read-only' : '',
-    f.filterable ? 'filterable (indexed)' : '',
-    f.ref ? `on delete ${f.ref.onDelete}` : '',
-  ].filter(Boolean);
+function constraints(f: Field): Inline[] {
+  const items: Inline[][] = [
+    f.unique ? ['unique'] : [],
+    f.default !== undefined ? ['default ', code(String(f.default))] : [],
+    f.min !== undefined ? [`min ${f.min}`] : [],
+    f.max !== undefined ? [`max ${f.max}`] : [],
+    f.minLength !== undefined ? [`at least ${f.minLength} characters`] : [],
+    f.maxLength !== undefined ? [`at most ${f.maxLength} characters`] : [],
+    f.pattern !== undefined ? ['matches ', code(f.pattern)] : [],
+    f.readOnly ? ['read-only'] : [],
+    f.filterable ? ['filterable (indexed)'] : [],
+    f.ref ? [`on delete ${f.ref.onDelete}`] : [],
+  ];
+  return joined(items.filter((i) => i.length), ', ');
 }
 
 function notes(f: Field): string[] {

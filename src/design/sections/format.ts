@@ -18,7 +18,7 @@ export function availability(a: number): string {
   const down = 1 - a;
   if (down <= 0) return '100%';
   const nines = Math.floor(-Math.log10(down) + 1e-9);
-  return formatPercent(a, Math.min(8, Math.max(2, nines)));
+  return formatPercent(a, Math.min(12, Math.max(2, nines)));
 }
 
 /** A share or ratio as a percentage, up to 4 decimals: 0.0072 -> "0.72%". */
@@ -44,6 +44,11 @@ export function decimal(value: number, digits = 2): string {
 /** Milliseconds for people: "50 ms", "2 s", "21.6 min". */
 export function duration(ms: number): string {
   return formatDuration(ms);
+}
+
+/** A computed latency, to a tenth of a millisecond: 11.7647 -> "11.8 ms". */
+export function latency(ms: number): string {
+  return formatDuration(round(ms, 1));
 }
 
 /** "a", "a and b", "a, b and c"; `none` when the list is empty. */

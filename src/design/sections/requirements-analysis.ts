@@ -8,7 +8,7 @@ type RuleOf<K extends DataRule['rule']> = Extract<DataRule, { rule: K }>;
 /** How each data rule reads after "Data must be ...". */
 const DATA_RULE: { [K in DataRule['rule']]: (r: RuleOf<K>) => Inline[] } = {
   'encrypted-at-rest': (r) => ['encrypted at rest: ', ...codes(r.fields)],
-  retention: (r) => [`kept no longer than ${r.keepText} for `, strong(r.entity), ' records, then deleted'],
+  retention: (r) => [`kept no longer than ${duration(r.keepMs)} for `, strong(r.entity), ' records, then deleted'],
   audit: (r) => ['audited on every write (who changed what, when): ', ...codes(r.entities)],
   immutable: (r) => ['never updated once written: ', ...codes(r.entities)],
   residency: (r) => [`stored and processed only in ${r.region}`],
@@ -54,7 +54,7 @@ export function requirementsAnalysis(report: DesignReport): Block[] {
 function integrations(all: readonly Integration[]): Block[] {
   if (all.length === 0) return [paragraph('The platform needs no external integrations.')];
   return [
-    paragraph('The platform needs to integrate with ', ...joined(all.map((i) => [strong(i.name), ` (to ${i.purpose})`])), ':'),
+    paragraph('The platform needs to integrate with ', ...joined(all.map((i) => [strong(i.name), ` (to ${i.purpose})`]), ', ', ' and '), ':'),
     table(['Integration', 'URL', 'Timeout>', 'Retries>', 'Circuit breaker', 'Fallback', 'Availability>', 'Latency>'], all.map((i) => [
       [strong(i.name)],
       [code(i.url)],
@@ -76,7 +76,7 @@ function nonFunctional(report: DesignReport): Block[] {
   const items: Inline[][] = [
     [strong('Scalability'), `: support for ${count(nf.users.concurrent)} concurrent users with ${nf.users.growthText} growth` +
       (horizon ? `, ${count(horizon.concurrentUsers)} by month ${horizon.month}.` : '.')],
-    [strong('Traffic'), `: ${figure(traffic.requestsPerUserPerSecond, (v) => `${rps(v * 60)} requests a minute`)} per active user; ` +
+    [strong('Traffic'), `: ${figure(traffic.requestsPerUserPerSecond, (v) => `${rps(v * 60)} request${v * 60 === 1 ? '' : 's'} a minute`)} per active user; ` +
       `the peak is ${figure(traffic.peakFactor, (v) => `${v} times`)} the average; mix ${words(mix)}${traffic.mixAssumed ? ' (assumed)' : ''}.`],
     ...Object.entries(nf.latency).map(([op, targets]): Inline[] => [
       strong('Performance'), `: response time under ${words(targets.map((t) => `${duration(t.ms)} (${t.label})`))} for ${op} operations.`,

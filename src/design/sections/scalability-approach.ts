@@ -30,7 +30,7 @@ export function scalabilityApproach(report: DesignReport): Block[] {
   const db = s.database;
   const dbDetails = [db.readReplicas ? `${db.readReplicas} read replica${db.readReplicas === 1 ? '' : 's'}` : '', `a pool of ${db.pool} connections per instance`].filter(Boolean);
   const items: Inline[][] = [
-    ['Horizontal scaling of ', ...joined(s.horizontal.components.map((c) => [strong(c)])), ' using ', strong(s.horizontal.mechanism),
+    ['Horizontal scaling of ', ...joined(s.horizontal.components.map((c) => [strong(c)]), ', ', ' and '), ' using ', strong(s.horizontal.mechanism),
       `${s.horizontal.metric ? ` (driven by ${s.horizontal.metric})` : ''}, between ${s.instances.min} and ${s.instances.max} instances.`],
     [`Database scaling through ${words(db.approach.map((a) => DB_SCALING[a]))}: ${words(dbDetails)} on the primary `, strong(model.architecture.storage.primary.engine), '.'],
     cachingItem(model),
@@ -45,5 +45,5 @@ function cachingItem(model: SystemModel): Inline[] {
   const targets = entries.map((c): Inline[] =>
     c.targetKind === 'entity' ? [strong(c.target), ` records (${duration(c.ttlMs)})`] : [code(endpointPath(model, c.target)), ` responses (${duration(c.ttlMs)})`]);
   if (!entries.length) return ['Caching strategy: nothing is cached', cache ? ` (a ${cache.engine} cache is available).` : '.'];
-  return ['Caching strategy using ', strong(cache?.engine ?? 'memory'), ' for ', ...joined(targets), '.'];
+  return ['Caching strategy using ', strong(cache?.engine ?? 'memory'), ' for ', ...joined(targets, ', ', ' and '), '.'];
 }

@@ -15,6 +15,7 @@ export function checkApi(ctx: RuleContext): void {
   if (api.auth.method === 'oidc' && !api.auth.oidc) ctx.report('auth_oidc_missing', 'method oidc needs an oidc: block with issuer and audience', ['api', 'auth', 'method']);
 
   const specDir = existsSync(ctx.doc.file) ? dirname(resolve(ctx.doc.file)) : undefined;
+  checkModuleFiles(ctx, specDir);
   const shapes = new Map<string, string>();
   for (const [key, ep] of Object.entries(api.endpoints)) {
     const base = ['api', 'endpoints', key];
@@ -27,9 +28,7 @@ export function checkApi(ctx: RuleContext): void {
       ctx.report('endpoint_no_behaviour', ep.does ? `"${key}" has both does and handler` : `"${key}" has neither does nor handler`, base, { key: true });
     }
     if (ep.does) checkGenerated(ctx, key, ep.does, method, pathParams, ep.scope);
-    if (ep.handler && specDir && !existsSync(resolve(specDir, ep.handler))) {
-      ctx.report('handler_not_found', `handler "${ep.handler}" does not exist (looked in ${resolve(specDir, ep.handler)})`, [...base, 'handler']);
-    }
+    if (ep.handler) expectModule(ctx, specDir, ep.handler, [...base, 'handler']);
     ep.roles?.forEach((r, i) => ctx.expect(ctx.roles, r, 'endpoint_unknown_role', 'role', [...base, 'roles', i]));
     if (ep.component) ctx.expect(ctx.components, ep.component, 'endpoint_unknown_component', 'component', [...base, 'component']);
     if (ep.operation) ctx.expect(ctx.operations, ep.operation, 'operation_unknown', 'operation type', [...base, 'operation']);
@@ -67,5 +66,21 @@ function checkGenerated(ctx: RuleContext, key: string, does: string, method: str
   const userEntity = ctx.spec.api?.auth.userEntity ?? 'User';
   if (scope === 'own' && !def.owner && entity !== userEntity) {
     ctx.report('scope_own_without_owner', `scope: own needs ${entity} to declare an owner field`, [...base, 'scope']);
+  }
+}
+
+/** Event handlers of components and job handlers must exist too, not only endpoint handlers. */
+function checkModuleFiles(ctx: RuleContext, specDir: string | undefined): void {
+  for (const [name, c] of Object.entries(ctx.spec.architecture?.components ?? {})) {
+    for (const [event, file] of Object.entries(c.handlers ?? {})) expectModule(ctx, specDir, file, ['architecture', 'components', name, 'handlers', event]);
+  }
+  for (const [name, job] of Object.entries(ctx.spec.jobs ?? {})) {
+    if (job.handler) expectModule(ctx, specDir, job.handler, ['jobs', name, 'handler']);
+  }
+}
+
+function expectModule(ctx: RuleContext, specDir: string | undefined, file: string, path: (string | number)[]): void {
+  if (specDir && !existsSync(resolve(specDir, file))) {
+    ctx.report('handler_not_found', `handler "${file}" does not exist (looked in ${resolve(specDir, file)})`, path);
   }
 }

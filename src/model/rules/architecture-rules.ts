@@ -14,21 +14,21 @@ export function checkArchitecture(ctx: RuleContext): void {
       }
     }
     arch.storage.primary.holds.forEach((e, i) => ctx.expect(ctx.entities, e, 'holds_unknown_entity', 'entity', ['architecture', 'storage', 'primary', 'holds', i]));
-    if (ctx.spec.data) {
+    if (ctx.entities) {
       const held = new Set(arch.storage.primary.holds);
-      for (const e of Object.keys(ctx.spec.data)) {
+      for (const e of ctx.entities) {
         if (!held.has(e)) ctx.report('entity_not_stored', `entity "${e}" is not held by any database`, ['data', e], { key: true });
       }
     }
-    if (arch.style === 'microservices' && ctx.spec.data) checkSingleOwner(ctx);
+    if (arch.style === 'microservices' && ctx.entities) checkSingleOwner(ctx, ctx.entities);
   }
   checkFlows(ctx);
   checkEventsAndJobs(ctx);
 }
 
-function checkSingleOwner(ctx: RuleContext): void {
+function checkSingleOwner(ctx: RuleContext, entities: Set<string>): void {
   const components = ctx.spec.architecture!.components;
-  for (const entity of Object.keys(ctx.spec.data!)) {
+  for (const entity of entities) {
     const owners = Object.entries(components).filter(([, c]) => c.kind === 'service' && c.owns?.includes(entity)).map(([n]) => n);
     if (owners.length !== 1) {
       const message = owners.length

@@ -1,4 +1,4 @@
-import type { Spec } from '../../spec/schema/index.ts';
+import { specSchema, requirements, type Spec } from '../../spec/schema/index.ts';
 import type { SpecDocument, SpecPath } from '../../spec/spec-document.ts';
 import { diagnostic, type Diagnostic } from '../../diagnostics/diagnostic.ts';
 import type { DiagnosticCode } from '../../diagnostics/catalogue.ts';
@@ -40,19 +40,22 @@ export function createRuleContext(spec: Partial<Spec>, doc: SpecDocument, out: D
     for (const p of path) v = isRecord(v) ? v[p] : undefined;
     return isRecord(v) ? new Set(Object.keys(v)) : undefined;
   };
-  const orEmpty = (set: Set<string> | undefined, parent: Set<string> | undefined) => set ?? (parent ? new Set<string>() : undefined);
+  // An absent optional mapping declares no names, but only when its parent has no misspelt key
+  // (`integrationz:` must not turn every integration reference into a second error).
+  const orEmpty = (set: Set<string> | undefined, parent: Set<string> | undefined, allowed: readonly string[]) =>
+    set ?? (parent && [...parent].every((k) => allowed.includes(k)) ? new Set<string>() : undefined);
   const ctx: RuleContext = {
     spec,
     doc,
     entities: keysAt('data'),
     components: keysAt('architecture', 'components'),
-    integrations: orEmpty(keysAt('requirements', 'integrations'), keysAt('requirements')),
-    events: orEmpty(keysAt('events'), keysAt()),
+    integrations: orEmpty(keysAt('requirements', 'integrations'), keysAt('requirements'), Object.keys(requirements.shape)),
+    events: orEmpty(keysAt('events'), keysAt(), Object.keys(specSchema.shape)),
     roles: keysAt('security', 'roles'),
     endpoints: keysAt('api', 'endpoints'),
     operations: keysAt('requirements', 'nonFunctional', 'latency'),
     flows: keysAt('flows'),
-    jobs: orEmpty(keysAt('jobs'), keysAt()),
+    jobs: orEmpty(keysAt('jobs'), keysAt(), Object.keys(specSchema.shape)),
     fieldsOf: (entity) => keysAt('data', entity, 'fields'),
     report(code, message, path, options) {
       out.push(diagnostic({ code, message, hint: options?.hint, path, at: doc.locate(path, { key: options?.key }) }));
