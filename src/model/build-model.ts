@@ -44,6 +44,7 @@ export function buildModel(spec: Spec, doc: SpecDocument): M.SystemModel {
       summary: ep.summary ?? (crud ? crudSummary(crud.operation, crud.entity) : key),
       roles: ep.roles ?? [],
       public: ep.public ?? false,
+      signature: ep.signature && { header: ep.signature.header, secret: ep.signature.secret, algorithm: ep.signature.algorithm ?? 'hmac-sha256' },
       scope: ep.scope ?? 'all',
       query: fieldsOf(ep.query ?? {}, [...base, 'query'], loc),
       body: fieldsOf(ep.body ?? {}, [...base, 'body'], loc),

@@ -229,6 +229,8 @@ export interface Endpoint extends Located {
   summary: string;
   roles: string[];
   public: boolean;
+  /** HMAC signature check for machine callers such as webhooks. */
+  signature?: { header: string; secret: string; algorithm: 'hmac-sha256' | 'hmac-sha512' };
   scope: 'own' | 'all';
   query: Field[];
   body: Field[];

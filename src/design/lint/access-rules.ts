@@ -11,12 +11,12 @@ export const unauthenticatedWrite = defineRule({
 }, ({ model }, report) => {
   const userEntity = model.api.auth.userEntity;
   for (const ep of model.api.endpoints) {
-    if (ep.method === 'GET' || !ep.public) continue;
+    if (ep.method === 'GET' || !ep.public || ep.signature) continue;
     if (ep.operation === 'create' && ep.entity === userEntity) continue;
     report(
       endpointPlace(ep),
       `"${ep.key}" is public, so anyone can ${ep.method === 'DELETE' ? 'delete' : 'write'} through it without signing in`,
-      `Give it roles: [...] instead of public: true; if it must stay public, give it a rateLimit${ep.method === 'POST' ? ' and idempotent: true' : ''}.`,
+      'Give it roles: [...] instead of public: true; a partner\'s webhook should prove itself with signature: { header: X-Signature, secret: env:WEBHOOK_SECRET }.',
     );
   }
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { obj, text, unit, oneOf, componentName, eventName, name } from '../schema-kit.ts';
+import { obj, text, unit, oneOf, componentName, eventName, name, secretRef } from '../schema-kit.ts';
 import { fieldDef } from './data.ts';
 
 export const AUTH_METHODS = ['password+jwt', 'api-key', 'oidc', 'none'] as const;
@@ -17,6 +17,11 @@ export const endpoint = obj({
   summary: text('What the endpoint is for. Fills {endpoint1_purpose}, {endpoint2_purpose}.').optional(),
   roles: z.array(z.string()).optional().describe('Roles allowed to call it.'),
   public: z.boolean().optional().describe('No authentication required.'),
+  signature: obj({
+    header: z.string().describe('Request header carrying the signature, e.g. X-Signature.'),
+    secret: secretRef.describe('Shared secret the HMAC is computed with.'),
+    algorithm: oneOf(['hmac-sha256', 'hmac-sha512']).optional().describe('Default hmac-sha256.'),
+  }).optional().describe('Callers (e.g. a partner\'s webhooks) prove themselves by an HMAC of the raw body instead of a user token.'),
   scope: oneOf(['own', 'all'], 'own: callers see and change only their records.').optional(),
   query: z.record(z.string(), fieldDef).optional().describe('Query parameters. Fill {param1}, {param2}.'),
   body: z.record(z.string(), fieldDef).optional().describe('Request body fields of a custom endpoint.'),
