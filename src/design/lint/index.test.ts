@@ -36,7 +36,7 @@ describe('lintDesign', () => {
 
   it('points each finding at the Linkly file and gives a hint', () => {
     for (const f of findings) {
-      expect(f.at.file).toMatch(/examples\/linkly\/archspec\.yaml$/);
+      expect(f.at.file).toMatch(/test\/fixtures\/linkly-v0\/archspec\.yaml$/);
       expect(f.at.line).toBeGreaterThan(0);
       expect(f.hint).not.toBe('');
     }

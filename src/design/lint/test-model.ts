@@ -12,7 +12,7 @@ import { latencyBudgets } from '../analyses/latency-budget.ts';
 import { lintDesign } from './index.ts';
 
 /** Path of the Linkly example, which the design tests vary. */
-export const LINKLY_PATH = fileURLToPath(new URL('../../../examples/linkly/archspec.yaml', import.meta.url));
+export const LINKLY_PATH = fileURLToPath(new URL('../../../test/fixtures/linkly-v0/archspec.yaml', import.meta.url));
 
 /**
  * A loosely typed spec object, so a test can reach into any section and change it. The model built
@@ -22,7 +22,7 @@ export type SpecObject = any;
 
 /**
  * Builds a model from YAML text, as `archspec` does. The text is read as if it were the Linkly
- * spec file, so relative handler paths resolve against examples/linkly/.
+ * spec file, so relative handler paths resolve against test/fixtures/linkly-v0/.
  *
  * @throws Error listing the diagnostics when the spec does not produce a model
  */

@@ -5,13 +5,13 @@ import { parseYamlSpec } from '../../spec/parse-yaml.ts';
 import { analyze } from '../../model/analyze.ts';
 import type { SystemModel } from '../../model/system-model.ts';
 
-const LINKLY = fileURLToPath(new URL('../../../examples/linkly/archspec.yaml', import.meta.url));
+const LINKLY = fileURLToPath(new URL('../../../test/fixtures/linkly-v0/archspec.yaml', import.meta.url));
 
 /** The linkly spec as plain data, for a test to edit before it is analyzed. */
 export type SpecTree = { [key: string]: any };
 
 /**
- * Test support: the model of examples/linkly/archspec.yaml after `edit` changes its parsed YAML.
+ * Test support: the model of test/fixtures/linkly-v0/archspec.yaml (a frozen Linkly) after `edit` changes its parsed YAML.
  * The edited tree is serialised and read back through the real pipeline (parseYamlSpec, analyze),
  * under the example's path so handler files still resolve. Throws, listing every diagnostic, when
  * the edit makes the spec invalid, so a test cannot silently run against no model.
