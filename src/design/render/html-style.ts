@@ -21,7 +21,7 @@ li + li { margin-top: 0.25rem; }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
 code { font: 0.86em/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-  background: var(--soft); border-radius: 4px; padding: 0.1em 0.35em; overflow-wrap: anywhere; }
+  background: var(--soft); border-radius: 4px; padding: 0.1em 0.35em; overflow-wrap: break-word; }
 pre { background: var(--soft); border-radius: 6px; padding: 0.9rem 1rem; overflow-x: auto; }
 pre code { background: none; padding: 0; }
 .table-wrap { overflow-x: auto; margin: 0 0 1.25rem; }

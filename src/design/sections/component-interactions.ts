@@ -71,7 +71,7 @@ function latencyBudget(budgets: LatencyBudget[]): Block[] {
   ];
   const notes = new Map<string, boolean>();
   for (const b of budgets) for (const n of b.notes) notes.set(n, (notes.get(n) ?? false) || !b.feasible);
-  for (const [n, infeasible] of notes) blocks.push(note(infeasible ? 'caution' : 'warning', `${capitalize(n)}.`));
+  for (const [n, infeasible] of notes) blocks.push(note(infeasible ? 'caution' : 'note', `${n}.`));
   return blocks;
 }
 

@@ -17,10 +17,10 @@ export function dataModel(report: DesignReport): Block[] {
     list(model.entities.map((e) => entitySentence(model, e))),
   ];
   for (const e of model.entities) {
-    blocks.push(heading(4, `Entity: ${e.name}`), table(['Attribute', 'Type', 'Required', 'Constraints', 'Notes'], attributeRows(e)));
+    blocks.push(heading(3, `Entity: ${e.name}`), table(['Attribute', 'Type', 'Required', 'Constraints', 'Notes'], attributeRows(e)));
   }
   if (model.relationships.length) {
-    blocks.push(heading(4, 'Relationships'), table(['From', 'Field', 'To', 'Type', 'Required', 'On delete'], model.relationships.map((r) => [
+    blocks.push(heading(3, 'Relationships'), table(['From', 'Field', 'To', 'Type', 'Required', 'On delete'], model.relationships.map((r) => [
       [strong(r.from)], [code(r.field)], [strong(r.to)], [relationshipType(r)], [r.required ? 'yes' : 'no'], [r.onDelete],
     ])));
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { availability, count, decimal, latency, plural, rps, words } from './format.ts';
+import { article, availability, count, decimal, latency, plural, rps, words } from './format.ts';
 
 describe('section formatting', () => {
   it('shows availability with at least 4 decimals, more when the unavailability needs them', () => {
@@ -27,6 +27,11 @@ describe('section formatting', () => {
   it('rounds computed latencies to a tenth of a millisecond', () => {
     expect(latency(11.7647)).toBe('11.8 ms');
     expect(latency(1500)).toBe('1.5 s');
+  });
+
+  it('picks a or an by the sound of the first word', () => {
+    expect(['order platform', 'URL shortener', 'HTTP API', 'user store', 'unread count', 'event-driven', 'modular-monolith'].map(article))
+      .toEqual(['an', 'a', 'an', 'a', 'an', 'an', 'a']);
   });
 
   it('joins words with commas and "and", and pluralises', () => {

@@ -75,6 +75,17 @@ export function endpointPath(model: SystemModel, key: string): string {
   return space < 0 ? key : `${key.slice(0, space)} ${model.api.basePath}${key.slice(space + 1)}`;
 }
 
+/**
+ * "a" or "an" for a phrase, by its first word: "an order platform", "a URL shortener",
+ * "an HTTP API", "a user store", "an unread count".
+ */
+export function article(phrase: string): 'a' | 'an' {
+  const word = phrase.trim().split(/\s/)[0] ?? '';
+  if (/^[A-Z]{2,}/.test(word)) return /^[AEFHILMNORSX]/.test(word) ? 'an' : 'a';
+  if (/^[aeio]/i.test(word)) return 'an';
+  return /^un(?!i)/i.test(word) ? 'an' : 'a';
+}
+
 /** Upper-cases the first letter. */
 export function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);

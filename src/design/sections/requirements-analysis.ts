@@ -11,7 +11,7 @@ const DATA_RULE: { [K in DataRule['rule']]: (r: RuleOf<K>) => Inline[] } = {
   retention: (r) => [`kept no longer than ${duration(r.keepMs)} for `, strong(r.entity), ' records, then deleted'],
   audit: (r) => ['audited on every write (who changed what, when): ', ...codes(r.entities)],
   immutable: (r) => ['never updated once written: ', ...codes(r.entities)],
-  residency: (r) => [`stored and processed only in ${r.region}`],
+  residency: (r) => [`stored and processed only in the ${r.region} region`],
   backup: (r) => [`backed up so that at most ${duration(r.rpoMs)} of writes can be lost (RPO) and service is restored within ${duration(r.rtoMs)} (RTO)`],
   erasable: (r) => ['exportable and erasable on request, starting from the data subject ', strong(r.entity)],
 };
@@ -83,7 +83,8 @@ function nonFunctional(report: DesignReport): Block[] {
     ]),
     [strong('Availability'), `: ${availability(nf.availability)} uptime over ${duration(nf.sloWindowMs)} with minimal planned downtime (at most ${duration(report.availability.allowance.perMonthMs)} down per 30-day month).`],
     [strong('Security'), nf.compliance.length ? `: compliance with ${words(nf.compliance)}.` : ': no compliance standard is required.'],
-    [strong('Data integrity'), `: ensure ${words(nf.integrity)}.`],
+    // Integrity statements may hold commas of their own, so they are joined with semicolons.
+    [strong('Data integrity'), `: ensure ${nf.integrity.join('; ')}.`],
   ];
   return [heading(3, 'Non-Functional Requirements'), list(items)];
 }

@@ -61,14 +61,16 @@ export function securityConsiderations(report: DesignReport): Block[] {
 
 function encryptionItem(model: SystemModel): Inline[] {
   const { encryption, piiRoles } = model.security;
-  const pii = model.entities.flatMap((e) => e.fields.filter((f) => f.pii || f.sensitive).map((f) => `${e.name}.${f.name}`));
+  const pii = model.entities.flatMap((e) => e.fields.filter((f) => f.pii || f.sensitive).map((f) => ({ name: `${e.name}.${f.name}`, encrypted: f.encrypted })));
+  const clear = pii.filter((f) => !f.encrypted).map((f) => f.name);
   const transit = `; ${encryption.inTransit.replace('tls', 'TLS ')} in transit`;
   const head: Inline[] = encryption.fields.length
     ? ['Data encryption for ', ...codes(encryption.fields), ' using ', strong(encryption.algorithm), ' with the key from ', code(encryption.key), transit]
     : ['Data encryption: no field is encrypted at rest (', strong(encryption.algorithm), ' with the key from ', code(encryption.key), ' is configured)', transit];
   const redact = model.observability.logs.redact;
   const tail: Inline[] = pii.length
-    ? ['. Personal and sensitive fields (', ...codes(pii), `) are visible only to ${words(piiRoles, 'no role')}` + (redact === 'none' ? ' and are not redacted from logs.' : ` and are redacted from logs (${redact}).`)]
+    ? [`. The ${pii.length} personal and sensitive fields are visible only to ${words(piiRoles, 'no role')}` + (redact === 'none' ? ' and are not redacted from logs' : ` and are redacted from logs (${redact})`),
+      ...(clear.length ? ['; stored in clear: ', ...codes(clear), '.'] : ['; all of them are encrypted at rest.'])]
     : ['.'];
   return [...head, ...tail];
 }

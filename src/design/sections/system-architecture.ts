@@ -2,7 +2,7 @@ import type { Component, SystemModel } from '../../model/system-model.ts';
 import type { DesignReport } from '../design-report.ts';
 import { containerDiagram } from '../diagrams/container-diagram.ts';
 import { codes, diagram, heading, list, paragraph, strong, type Block, type Inline } from '../render/doc-tree.ts';
-import { count, words } from './format.ts';
+import { article, count, words } from './format.ts';
 
 const STYLE: Record<SystemModel['architecture']['style'], string> = {
   'modular-monolith': 'one deployable whose modules keep their own data and talk through interfaces and events',
@@ -28,7 +28,7 @@ export function systemArchitecture(report: DesignReport): Block[] {
   return [
     heading(2, 'System Architecture'),
     heading(3, 'High-Level Design'),
-    paragraph('Propose a ', strong(style), ` architecture (${STYLE[style]}) with the following components:`),
+    paragraph(`Propose ${article(style)} `, strong(style), ` architecture (${STYLE[style]}) with the following components:`),
     list([...components.map((c) => componentItem(model, c)), ...storageItems]),
     paragraph('The container diagram shows the system boundary, what runs inside it and the external systems it calls. Solid arrows are synchronous calls, dotted arrows asynchronous messages; labels name the flows and events that use them.'),
     diagram('Container diagram', containerDiagram(model)),
