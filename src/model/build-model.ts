@@ -37,7 +37,7 @@ export function buildModel(spec: Spec, doc: SpecDocument): M.SystemModel {
     const owner = crud && components.find((c) => c.kind === 'service' && c.owns.includes(crud.entity));
     return {
       ...loc(base),
-      key, method, path, pathParams,
+      key, method, route: path, pathParams,
       operation: crud?.operation ?? 'custom',
       entity: crud?.entity,
       handler: ep.handler,
@@ -360,7 +360,8 @@ function fieldsOf(raw: Record<string, Parameters<typeof parseFieldDef>[0]>, base
 }
 
 function crudSummary(op: M.CrudOperation, entity: string): string {
-  return { create: `Create a ${entity}`, list: `List ${entity} records`, get: `Read one ${entity}`, update: `Update a ${entity}`, delete: `Delete a ${entity}` }[op];
+  const a = /^[AEIOU]/.test(entity) ? 'an' : 'a';
+  return { create: `create ${a} ${entity}`, list: `list ${entity} records`, get: `read one ${entity}`, update: `update ${a} ${entity}`, delete: `delete ${a} ${entity}` }[op];
 }
 
 function crudReturns(op: M.CrudOperation, entity: string): string {

@@ -220,8 +220,8 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface Endpoint extends Located {
   key: string;
   method: HttpMethod;
-  /** Path as written, without the base path. */
-  path: string;
+  /** URL path as written in the key, without the API base path (`path` is the spec path, from Located). */
+  route: string;
   pathParams: string[];
   operation: CrudOperation | 'custom';
   entity?: string;

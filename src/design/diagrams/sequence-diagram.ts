@@ -1,3 +1,4 @@
+import { endpointPath } from '../endpoint-path.ts';
 import type { Flow, SystemModel, TargetKind } from '../../model/system-model.ts';
 import { CLIENT, flowCalls, targetTitle } from './flow-calls.ts';
 import { idAllocator, mermaidLabel, wrappedLabel } from './mermaid-text.ts';
@@ -77,7 +78,4 @@ export function sequenceDiagram(model: SystemModel, flow: Flow): string {
   return ['sequenceDiagram', '  autonumber', `  actor ${user} as User`, ...participants.values(), ...messages].join('\n') + '\n';
 }
 
-function endpointLabel(model: SystemModel, key: string): string {
-  const space = key.indexOf(' ');
-  return space < 0 ? key : `${key.slice(0, space)} ${model.api.basePath}${key.slice(space + 1)}`;
-}
+const endpointLabel = endpointPath;

@@ -69,11 +69,7 @@ export function figure(f: Figure, format: (v: number) => string): string {
   return f.assumed ? `${format(f.value)} (assumed)` : format(f.value);
 }
 
-/** An endpoint key with the API base path: "POST /links" -> "POST /api/links". */
-export function endpointPath(model: SystemModel, key: string): string {
-  const space = key.indexOf(' ');
-  return space < 0 ? key : `${key.slice(0, space)} ${model.api.basePath}${key.slice(space + 1)}`;
-}
+export { endpointPath } from '../endpoint-path.ts';
 
 /**
  * "a" or "an" for a phrase, by its first word: "an order platform", "a URL shortener",
