@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parseYamlSpec } from './parse-yaml.ts';
-import { loadTypeScriptSpec } from './load-typescript.ts';
 import type { ReadResult } from './spec-document.ts';
 
 /**
@@ -21,6 +20,10 @@ export async function loadSpec(file: string): Promise<ReadResult> {
     return { problems: [{ code: 'spec_file_unreadable', message: `cannot read ${file}: ${reason}`, at }] };
   }
   const ext = extname(file);
-  if (ext === '.ts' || ext === '.mts') return loadTypeScriptSpec(resolve(file), file, text);
+  if (ext === '.ts' || ext === '.mts') {
+    // The TypeScript compiler takes about a second to load: only YAML-free specs pay for it.
+    const { loadTypeScriptSpec } = await import('./load-typescript.ts');
+    return loadTypeScriptSpec(resolve(file), file, text);
+  }
   return parseYamlSpec(text, file);
 }

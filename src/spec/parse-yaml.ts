@@ -1,4 +1,4 @@
-import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, visit, type Node, type Pair } from 'yaml';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, isAlias, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { ReadResult, SpecDocument, SpecPath } from './spec-document.ts';
 
 /**
@@ -27,7 +27,7 @@ export function parseYamlSpec(text: string, file: string): ReadResult {
   if (problems.length) return { problems };
 
   const locate: SpecDocument['locate'] = (path, options) => {
-    const found = walk(doc.contents as Node | null, path);
+    const found = walk(doc.contents as Node | null, path, keyIndex);
     const node = options?.key && found.pair && found.complete ? found.pair.key : found.node;
     const range = (node as Node | undefined)?.range;
     return range ? at(range[0]) : at(0);
@@ -49,13 +49,31 @@ interface Found {
   complete: boolean;
 }
 
+/**
+ * Per-mapping index of key -> pair, built on first use: models locate every item, and a linear
+ * search per step made large specs (hundreds of endpoints) quadratic.
+ */
+function keyIndex(map: YAMLMap): Map<string, Pair> {
+  let index = indexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const it of map.items) {
+      const k = isScalar(it.key) ? String(it.key.value) : String(it.key);
+      if (!index.has(k)) index.set(k, it as Pair);
+    }
+    indexes.set(map, index);
+  }
+  return index;
+}
+const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
 /** Follows `path` as far as it exists; returns the deepest node reached. */
-function walk(root: Node | null, path: SpecPath): Found {
+function walk(root: Node | null, path: SpecPath, pairsOf: (map: YAMLMap) => Map<string, Pair>): Found {
   let node: unknown = root;
   let pair: Pair | undefined;
   for (const step of path) {
     if (isMap(node)) {
-      const p = node.items.find((it) => (isScalar(it.key) ? String(it.key.value) : String(it.key)) === String(step));
+      const p = pairsOf(node).get(String(step));
       if (!p) return { node, pair, complete: false };
       pair = p as Pair;
       node = p.value ?? p.key;
