@@ -14,7 +14,7 @@ export function validateStructure(doc: SpecDocument): { spec?: Spec; partial: Pa
   const result = specSchema.safeParse(doc.data);
   if (result.success) return { spec: result.data, partial: result.data, diagnostics: [] };
 
-  const diagnostics = result.error.issues.flatMap((issue) => issueToDiagnostics(issue, doc));
+  const diagnostics = dropEchoes(result.error.issues.flatMap((issue) => issueToDiagnostics(issue, doc)));
   const partial: Record<string, unknown> = {};
   const raw = isRecord(doc.data) ? doc.data : {};
   for (const [key, sectionSchema] of Object.entries(specSchema.shape)) {
@@ -22,6 +22,19 @@ export function validateStructure(doc: SpecDocument): { spec?: Spec; partial: Pa
     if (section.success && section.data !== undefined) partial[key] = section.data;
   }
   return { partial: partial as Partial<Spec>, diagnostics };
+}
+
+/**
+ * A misspelt required field yields two issues: the unknown key and the missing one. Keep only the
+ * unknown key, whose "did you mean" already names the missing field.
+ */
+function dropEchoes(list: Diagnostic[]): Diagnostic[] {
+  const misspelt = new Set<string>();
+  for (const d of list) {
+    const m = d.code === 'field_unknown' ? /Did you mean "([^"]+)"/.exec(d.message) : null;
+    if (m) misspelt.add(`${d.path.slice(0, d.path.lastIndexOf('.') + 1)}${m[1]}`);
+  }
+  return list.filter((d) => !(d.code === 'field_required' && misspelt.has(d.path)));
 }
 
 function issueToDiagnostics(issue: z.core.$ZodIssue, doc: SpecDocument): Diagnostic[] {
