@@ -1,6 +1,6 @@
 import type { Spec } from '../spec/schema/index.ts';
 import type { SpecDocument, SpecPath } from '../spec/spec-document.ts';
-import { parseDuration, parseGrowth, parseHorizon, parsePercent, parseRate } from '../spec/units.ts';
+import { parseDuration, parseGrowth, parseHorizon, parsePercent, parseRate, parseSize } from '../spec/units.ts';
 import { formatPath } from '../diagnostics/diagnostic.ts';
 import { DEFAULTS } from './normalize/defaults.ts';
 import { parseFieldDef, type FieldDefinition } from './normalize/field-def.ts';
@@ -131,6 +131,7 @@ export function buildModel(spec: Spec, doc: SpecDocument): M.SystemModel {
     ),
     api: {
       basePath: spec.api.basePath ?? '',
+      bodyLimitBytes: parseSize(spec.api.bodyLimit ?? DEFAULTS.bodyLimit),
       auth: {
         ...loc(['api', 'auth']),
         method: spec.api.auth.method,

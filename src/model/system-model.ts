@@ -245,6 +245,8 @@ export interface Endpoint extends Located {
 
 export interface Api {
   basePath: string;
+  /** Largest request body accepted, in bytes. */
+  bodyLimitBytes: number;
   auth: {
     method: (typeof AUTH_METHODS)[number];
     apiKeys: boolean;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  formatSize,
   UNIT_EXAMPLES, UNIT_PATTERNS, formatDuration, formatPercent, parseDuration, parseGrowth, parseHorizon,
   parsePercent, parseRate, parseSize, round, type UnitKind,
 } from './units.ts';
@@ -139,5 +140,14 @@ describe('round', () => {
     expect(round(1.23456, 1)).toBe(1.2);
     expect(round(2.5, 0)).toBe(3);
     expect(round(1.1, 3)).toBe(1.1);
+  });
+});
+
+describe('formatSize', () => {
+  it('uses binary units for whole multiples and decimal units otherwise', () => {
+    expect(formatSize(16 * 1024)).toBe('16 KiB');
+    expect(formatSize(1024 ** 2)).toBe('1 MiB');
+    expect(formatSize(1_500_000)).toBe('1.5 MB');
+    expect(formatSize(512)).toBe('512 B');
   });
 });

@@ -102,3 +102,14 @@ export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+/** 16384 -> "16 KiB", 1048576 -> "1 MiB", 1500000 -> "1.5 MB": binary units when the value is a whole number of them. */
+export function formatSize(bytes: number): string {
+  for (const [unit, size] of [['GiB', 1024 ** 3], ['MiB', 1024 ** 2], ['KiB', 1024]] as const) {
+    if (bytes >= size && bytes % size === 0) return `${bytes / size} ${unit}`;
+  }
+  for (const [unit, size] of [['GB', 1e9], ['MB', 1e6], ['KB', 1e3]] as const) {
+    if (bytes >= size) return `${Math.round((bytes / size) * 100) / 100} ${unit}`;
+  }
+  return `${bytes} B`;
+}

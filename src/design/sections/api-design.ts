@@ -2,6 +2,7 @@ import type { Endpoint, SystemModel } from '../../model/system-model.ts';
 import type { DesignReport } from '../design-report.ts';
 import { code, heading, joined, paragraph, strong, table, type Block, type Inline } from '../render/doc-tree.ts';
 import { duration, endpointPath, plural, words } from './format.ts';
+import { formatSize } from '../../spec/units.ts';
 
 /** What each authentication method is, for "Authentication using {auth_method}". */
 export const AUTH_METHOD: Record<SystemModel['api']['auth']['method'], string> = {
@@ -21,7 +22,7 @@ export function apiDesign(report: DesignReport): Block[] {
   const { endpoints, basePath } = model.api;
   return [
     heading(2, 'API Design'),
-    paragraph(`The key APIs of the system: ${plural(endpoints.length, 'endpoint')}`, ...(basePath ? [' under ', code(basePath)] : []), '. Request and response bodies are JSON; errors are problem+json documents.'),
+    paragraph(`The key APIs of the system: ${plural(endpoints.length, 'endpoint')}`, ...(basePath ? [' under ', code(basePath)] : []), `. Request and response bodies are JSON (requests up to ${formatSize(model.api.bodyLimitBytes)}; larger ones are refused with 413); errors are problem+json documents.`),
     table(['Endpoint', 'Purpose', 'Parameters', 'Returns', 'Access', 'Limits'], endpoints.map((ep) => [
       [code(endpointPath(model, ep.key))],
       [ep.summary],
@@ -78,3 +79,4 @@ function authentication(model: SystemModel): Block[] {
   details.push(a.mfa ? 'multi-factor authentication required' : 'no multi-factor authentication');
   return [paragraph('Authentication using ', strong(a.method), ` (${AUTH_METHOD[a.method]}) with ${words(details)}. Accounts are `, strong(a.userEntity), ' records.')];
 }
+

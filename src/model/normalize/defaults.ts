@@ -21,5 +21,6 @@ export const DEFAULTS = {
   dbTimeMs: { read: 2, write: 6, other: 4 } as Record<string, number>,
   detection: { intervalMs: 10_000, failureThreshold: 3 },
   pool: 10,
+  bodyLimit: '1MiB',
   tracingSampling: 0.1,
 } as const;

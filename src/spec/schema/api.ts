@@ -51,6 +51,7 @@ export const auth = obj({
 
 export const api = obj({
   basePath: z.string().regex(/^(\/[a-z0-9-]+)*$/).optional().describe('Prefix for every endpoint, e.g. /api/v1.'),
+  bodyLimit: unit('size', 'Largest request body accepted, e.g. 1MiB (default 1MiB); larger bodies get 413.').optional(),
   auth: auth.describe('Authentication of callers.'),
   endpoints: z.record(endpointKey, endpoint).describe('Endpoints. Keys fill {endpoint1}, {endpoint2}.'),
 });
