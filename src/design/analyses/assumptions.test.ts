@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { assumptions } from './assumptions.ts';
-import { linklyModel } from '../lint/test-model.ts';
+import { linklyModel } from '../test-support/linkly-fixture.ts';
 
 describe('assumptions', () => {
   it('lists the Linkly figures the budgets used but the spec did not state', () => {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { availabilityBudget, percent } from './availability-budget.ts';
-import { linklyModel } from '../lint/test-model.ts';
+import { linklyModel } from '../test-support/linkly-fixture.ts';
 
 describe('availabilityBudget on Linkly', () => {
   const budget = availabilityBudget(linklyModel());

@@ -28,7 +28,7 @@ export function availabilityBudget(model: SystemModel): AvailabilityBudget {
     return { flow: flow.name, steps, composite, meetsTarget: composite >= target, weakest: weakest?.target };
   });
   const reachable = flows.every((f) => f.meetsTarget);
-  return { target, allowance: { availability: target, ...downtimeAllowance(target) }, flows, reachable, verdict: verdict(model, target, flows) };
+  return { target, allowance: { availability: target, ...downtimeAllowance(target) }, flows, reachable, verdict: verdict(target, flows) };
 }
 
 function stepAvailability(model: SystemModel, step: FlowStep): AvailabilityStep {
@@ -71,7 +71,7 @@ function describeTarget(model: SystemModel, step: FlowStep): TargetFacts {
   }
 }
 
-function verdict(model: SystemModel, target: number, flows: FlowAvailability[]): string {
+function verdict(target: number, flows: FlowAvailability[]): string {
   const goal = `The ${percent(target)} availability target`;
   if (flows.length === 0) return `${goal} has no flows to check: the spec declares no request flows, so there is nothing to compose.`;
   const failing = flows.filter((f) => !f.meetsTarget);

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { capacityPlan } from './capacity-plan.ts';
 import { erlangC, responseTimeQuantile } from './erlang-c.ts';
-import { linklyModel } from '../lint/test-model.ts';
+import { linklyModel } from '../test-support/linkly-fixture.ts';
 
 describe('capacityPlan on Linkly', () => {
   const plan = capacityPlan(linklyModel());
@@ -54,6 +54,14 @@ describe('capacityPlan on Linkly', () => {
     expect(text).toMatch(/sum over operation types/);
     expect(text).toMatch(/scalability\.capacity\.serviceTime with source: measured/);
   });
+
+  it('writes its figures with thousands separators and nouns that agree in number', () => {
+    expect(plan.method[0]).toBe(
+      'Concurrent users start at 50,000 and grow 10%/month for 24 months. Each makes 2 requests a minute on average; ' +
+        'the peak is 3 times the average, split by the request mix (read 90%, write 10%).',
+    );
+    expect(plan.method[1]).toMatch(/one instance serves 1 request at a time/);
+  });
 });
 
 describe('capacityPlan variants', () => {
@@ -82,6 +90,17 @@ describe('capacityPlan variants', () => {
     expect(plan.months.every((m) => m.instances === undefined)).toBe(true);
     // the launch fleet still counts the feasible p99: 4,500/s x 20 ms = 90 Erlangs needs at least 91 servers, plus 8 for writes.
     expect(plan.instancesAtLaunch).toBeGreaterThanOrEqual(99);
+  });
+
+  it('writes one request, one month and a peak equal to the average in the singular', () => {
+    const plan = capacityPlan(linklyModel((spec) => {
+      spec.requirements.nonFunctional.users = { concurrent: 1200000, growth: '10%/month', horizon: '1 month' };
+      spec.requirements.nonFunctional.traffic.requestsPerUser = '1/min';
+      spec.requirements.nonFunctional.traffic.peakFactor = 1;
+      spec.scalability.capacity.serversPerInstance = 8;
+    }));
+    expect(plan.method[0]).toMatch(/^Concurrent users start at 1,200,000 and grow 10%\/month for 1 month\. Each makes 1 request a minute on average; the peak equals the average,/);
+    expect(plan.method[1]).toMatch(/one instance serves 8 requests at a time/);
   });
 
   it('reports measured service times as measured', () => {

@@ -3,6 +3,7 @@ import type { CapacityMonth, CapacityPlan, CapacityTargetResult } from '../desig
 import { serversForQuantile, type ServersForQuantile } from './erlang-c.ts';
 import { projectMonthly } from './growth.ts';
 import { inFlight } from './littles-law.ts';
+import { formatNumber, plural } from './number-text.ts';
 
 /** One latency target sized at one month's peak. */
 interface Sized {
@@ -89,18 +90,19 @@ function method(model: SystemModel): string[] {
   const { users, traffic } = model.requirements.nonFunctional;
   const { capacity, instances } = model.scalability;
   const mix = Object.entries(traffic.mix).map(([op, share]) => `${op} ${percent(share)}`).join(', ');
-  const perMinute = Number((traffic.requestsPerUserPerSecond.value * 60).toPrecision(6));
+  const perMinute = traffic.requestsPerUserPerSecond.value * 60;
+  const peak = traffic.peakFactor.value === 1 ? 'the peak equals the average' : `the peak is ${formatNumber(traffic.peakFactor.value, 6)} times the average`;
   const lines = [
-    `Concurrent users start at ${users.concurrent} and grow ${users.growthText} for ${users.horizonMonths} months. ` +
-      `Each makes ${perMinute} requests a minute on average${traffic.requestsPerUserPerSecond.assumed ? ' (assumed)' : ''}; ` +
-      `the peak is ${traffic.peakFactor.value} times the average${traffic.peakFactor.assumed ? ' (assumed)' : ''}, ` +
+    `Concurrent users start at ${formatNumber(users.concurrent, 6)} and grow ${users.growthText} for ${plural(users.horizonMonths, 'month')}. ` +
+      `Each makes ${plural(perMinute, 'request')} a minute on average${traffic.requestsPerUserPerSecond.assumed ? ' (assumed)' : ''}; ` +
+      `${peak}${traffic.peakFactor.assumed ? ' (assumed)' : ''}, ` +
       `split by the request mix (${mix}${traffic.mixAssumed ? ', assumed' : ''}).`,
     `Each operation type is sized as its own M/M/c queue: requests arrive at random (Poisson) at its peak rate, ` +
       `service times are exponentially distributed around the mean in scalability.capacity.serviceTime, and one instance ` +
-      `serves ${capacity.serversPerInstance} request${capacity.serversPerInstance === 1 ? '' : 's'} at a time. ` +
+      `serves ${plural(capacity.serversPerInstance, 'request')} at a time. ` +
       `The Erlang C formula gives the fewest servers whose response-time percentile meets each latency target.`,
     `Operation types share instances; the fleet is approximated as the sum over operation types of the instances each ` +
-      `needs on its own, and never below scalability.instances.min (${instances.min}). One shared pool needs somewhat ` +
+      `needs on its own, and never below scalability.instances.min (${formatNumber(instances.min)}). One shared pool needs somewhat ` +
       `fewer, so the figure errs on the safe side.`,
     `Database connections in flight follow Little's law: peak requests per second times the database time per request ` +
       `(scalability.capacity.dbTime), summed over operation types.`,

@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { latencyBudgets } from './latency-budget.ts';
-import { linklyModel } from '../lint/test-model.ts';
-import type { SpecObject } from '../lint/test-model.ts';
+import { linklyModel, type SpecObject } from '../test-support/linkly-fixture.ts';
 
 const budgetsOf = (mutate?: (spec: SpecObject) => void) => latencyBudgets(linklyModel(mutate));
 const find = (list: ReturnType<typeof latencyBudgets>, flow: string, percentile: string) =>

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { sloAlerting } from './slo-alerting.ts';
-import { linklyModel } from '../lint/test-model.ts';
+import { linklyModel } from '../test-support/linkly-fixture.ts';
 
 describe('sloAlerting', () => {
   const slos = sloAlerting(linklyModel());

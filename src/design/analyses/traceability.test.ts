@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { traceability } from './traceability.ts';
-import { linklyModel } from '../lint/test-model.ts';
+import { linklyModel } from '../test-support/linkly-fixture.ts';
 
 describe('traceability', () => {
   it('traces every Linkly requirement to the endpoints and flows that satisfy it', () => {

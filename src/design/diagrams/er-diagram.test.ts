@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { linklyModel } from '../security/linkly-variant.ts';
+import { linklyModel } from '../test-support/linkly-fixture.ts';
 import { erDiagram } from './er-diagram.ts';
 
 describe('erDiagram', () => {

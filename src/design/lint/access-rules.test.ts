@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { findingsOf } from './test-model.ts';
+import { findingsOf } from '../test-support/linkly-fixture.ts';
 
 describe('unauthenticated-write', () => {
   it('accepts the public sign-up endpoint, a create on the auth user entity', () => {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { LINT_RULES } from './index.ts';
-import { linklyModel, lintModel } from './test-model.ts';
+import { linklyModel, lintModel } from '../test-support/linkly-fixture.ts';
 
 const REQUIRED = [
   'single-point-of-failure', 'availability-target-unreachable', 'unauthenticated-write', 'endpoint-without-access-rule',

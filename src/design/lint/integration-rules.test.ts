@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { findingsOf } from './test-model.ts';
+import { findingsOf } from '../test-support/linkly-fixture.ts';
 
 describe('integration-without-timeout', () => {
   it('accepts integrations with timeouts', () => {

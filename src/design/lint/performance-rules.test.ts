@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { findingsOf } from './test-model.ts';
+import { findingsOf } from '../test-support/linkly-fixture.ts';
 
 describe('latency-infeasible', () => {
   it('stays quiet when every flow fits its targets', () => {

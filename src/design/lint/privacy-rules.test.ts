@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { findingsOf } from './test-model.ts';
+import { findingsOf } from '../test-support/linkly-fixture.ts';
 
 describe('pii-without-encryption', () => {
   it('flags Linkly User.name: personal data, GDPR listed, but only User.email is encrypted', () => {

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { findingsOf } from './test-model.ts';
+import { findingsOf } from '../test-support/linkly-fixture.ts';
 
 describe('single-point-of-failure', () => {
   it('stays quiet on Linkly, whose synchronous steps all run at least two replicas', () => {

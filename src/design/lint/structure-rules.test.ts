@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { findingsOf, type SpecObject } from './test-model.ts';
+import { findingsOf, type SpecObject } from '../test-support/linkly-fixture.ts';
 
 describe('flow-names-nothing', () => {
   it('accepts Linkly flows, each started by an endpoint and doing work', () => {

@@ -5,7 +5,7 @@ import { analyze } from '../../model/analyze.ts';
 import { buildDesignReport } from '../build-design-report.ts';
 import type { DesignReport } from '../design-report.ts';
 import { renderMarkdown } from '../render/markdown.ts';
-import { linklyModel } from '../security/linkly-variant.ts';
+import { linklyModel } from '../test-support/linkly-fixture.ts';
 import { designDocument } from './design-document.ts';
 import { monthsShown } from './capacity-plan-section.ts';
 

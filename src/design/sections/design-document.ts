@@ -1,5 +1,5 @@
 import type { DesignReport } from '../design-report.ts';
-import { code, heading, joined, link, list, paragraph, strong, uniqueHeadingIds, type Block, type DocTree, type Inline } from '../render/doc-tree.ts';
+import { code, joined, link, list, paragraph, strong, uniqueHeadingIds, type Block, type DocTree, type Inline } from '../render/doc-tree.ts';
 import { apiDesign } from './api-design.ts';
 import { assumptionsSection } from './assumptions.ts';
 import { componentInteractions } from './component-interactions.ts';

@@ -1,4 +1,4 @@
-import type { Figure, SystemModel } from '../../model/system-model.ts';
+import type { Figure } from '../../model/system-model.ts';
 import { formatDuration, formatPercent, round } from '../../spec/units.ts';
 
 /**

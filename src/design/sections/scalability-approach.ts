@@ -1,6 +1,6 @@
 import type { SystemModel } from '../../model/system-model.ts';
 import type { DesignReport } from '../design-report.ts';
-import { code, heading, joined, list, paragraph, strong, type Block, type Inline } from '../render/doc-tree.ts';
+import { code, heading, joined, list, strong, type Block, type Inline } from '../render/doc-tree.ts';
 import { capacityPlanSection } from './capacity-plan-section.ts';
 import { duration, endpointPath, words } from './format.ts';
 

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { accessMatrix } from './access-matrix.ts';
-import { linklyModel } from './linkly-variant.ts';
+import { linklyModel } from '../test-support/linkly-fixture.ts';
 
 const cell = (m: ReturnType<typeof accessMatrix>, endpoint: string) => m.rows.find((r) => r.endpoint === endpoint);
 

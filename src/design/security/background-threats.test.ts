@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { eventThreats, jobThreats } from './background-threats.ts';
-import { linklyModel, type SpecTree } from './linkly-variant.ts';
+import { linklyModel, type SpecObject } from '../test-support/linkly-fixture.ts';
 
-const analytics = (edit?: (s: SpecTree) => void) => {
+const analytics = (edit?: (s: SpecObject) => void) => {
   const model = linklyModel(edit);
   const c = model.architecture.components.find((x) => x.name === 'analytics')!;
   return { events: eventThreats(c, model), jobs: jobThreats(c, model) };

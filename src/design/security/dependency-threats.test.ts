@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { callersOf, databaseThreats, integrationThreats } from './dependency-threats.ts';
-import { linklyModel, type SpecTree } from './linkly-variant.ts';
+import { linklyModel, type SpecObject } from '../test-support/linkly-fixture.ts';
 
-const integration = (name: string, edit?: (s: SpecTree) => void) => {
+const integration = (name: string, edit?: (s: SpecObject) => void) => {
   const model = linklyModel(edit);
   return integrationThreats(model.requirements.integrations.find((i) => i.name === name)!, model);
 };

@@ -1,10 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { endpointThreats, ownerPath, servedEndpoints } from './endpoint-threats.ts';
-import { linklyModel, type SpecTree } from './linkly-variant.ts';
+import { linklyModel, type SpecObject } from '../test-support/linkly-fixture.ts';
 import type { SystemModel } from '../../model/system-model.ts';
 
 const component = (model: SystemModel, name: string) => model.architecture.components.find((c) => c.name === name)!;
-const threatsOf = (name: string, edit?: (s: SpecTree) => void) => {
+const threatsOf = (name: string, edit?: (s: SpecObject) => void) => {
   const model = linklyModel(edit);
   return endpointThreats(component(model, name), model);
 };

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { threatTables } from './threat-model.ts';
-import { linklyModel } from './linkly-variant.ts';
+import { linklyModel } from '../test-support/linkly-fixture.ts';
 import type { ThreatTable } from '../design-report.ts';
 
 const table = (tables: ThreatTable[], component: string) => {

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { authentication, leastPrivilege, lockout, loginThrottling, mfa, piiVisibility, roleAssignment, sessionTimeout } from './access-facts.ts';
-import { linklyModel, type SpecTree } from '../linkly-variant.ts';
+import { linklyModel, type SpecObject } from '../../test-support/linkly-fixture.ts';
 
-const oidc = (s: SpecTree) => {
+const oidc = (s: SpecObject) => {
   s.api.auth = { method: 'oidc', oidc: { issuer: 'https://id.example.com', audience: 'linkly' } };
 };
 

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { ccpaControls } from './ccpa.ts';
-import { linklyModel, type SpecTree } from '../linkly-variant.ts';
+import { linklyModel, type SpecObject } from '../../test-support/linkly-fixture.ts';
 
-const ccpa = (edit?: (s: SpecTree) => void) => ccpaControls(linklyModel((s) => {
+const ccpa = (edit?: (s: SpecObject) => void) => ccpaControls(linklyModel((s) => {
   s.requirements.nonFunctional.compliance = ['CCPA'];
   edit?.(s);
 }));

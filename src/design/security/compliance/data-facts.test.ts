@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import {
   encryptionAtRest, erasure, personalEntities, personalFields, processors, restoreCapability, rulesOf, storageLimits,
 } from './data-facts.ts';
-import { linklyModel } from '../linkly-variant.ts';
+import { linklyModel } from '../../test-support/linkly-fixture.ts';
 
 describe('data facts on linkly', () => {
   const model = linklyModel();

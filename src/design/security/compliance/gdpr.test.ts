@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { gdprControls } from './gdpr.ts';
-import { linklyModel } from '../linkly-variant.ts';
+import { linklyModel } from '../../test-support/linkly-fixture.ts';
 
 const control = (controls: ReturnType<typeof gdprControls>, id: string) => {
   const c = controls.find((x) => x.id === id);

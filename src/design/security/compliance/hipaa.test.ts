@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { hipaaControls } from './hipaa.ts';
-import { linklyModel, type SpecTree } from '../linkly-variant.ts';
+import { linklyModel, type SpecObject } from '../../test-support/linkly-fixture.ts';
 
-const hipaa = (edit?: (s: SpecTree) => void) => hipaaControls(linklyModel((s) => {
+const hipaa = (edit?: (s: SpecObject) => void) => hipaaControls(linklyModel((s) => {
   s.requirements.nonFunctional.compliance = ['HIPAA'];
   edit?.(s);
 }));

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { complianceMatrices } from './index.ts';
-import { linklyModel } from '../linkly-variant.ts';
+import { linklyModel } from '../../test-support/linkly-fixture.ts';
 import { COMPLIANCE_STANDARDS } from '../../../spec/schema/index.ts';
 
 describe('complianceMatrices', () => {

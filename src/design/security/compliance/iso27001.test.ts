@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { iso27001Controls } from './iso27001.ts';
-import { linklyModel, type SpecTree } from '../linkly-variant.ts';
+import { linklyModel, type SpecObject } from '../../test-support/linkly-fixture.ts';
 
-const iso = (edit?: (s: SpecTree) => void) => iso27001Controls(linklyModel((s) => {
+const iso = (edit?: (s: SpecObject) => void) => iso27001Controls(linklyModel((s) => {
   s.requirements.nonFunctional.compliance = ['ISO27001'];
   edit?.(s);
 }));

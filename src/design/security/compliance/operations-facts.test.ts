@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import {
   boundary, changeManagement, inputIntegrity, integrationTransport, logRetention, logRetentionStated, monitoring, redundancy, webProtections,
 } from './operations-facts.ts';
-import { linklyModel } from '../linkly-variant.ts';
+import { linklyModel } from '../../test-support/linkly-fixture.ts';
 
 const DAY = 86_400_000;
 

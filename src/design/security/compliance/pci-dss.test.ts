@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { pciDssControls } from './pci-dss.ts';
-import { linklyModel, type SpecTree } from '../linkly-variant.ts';
+import { linklyModel, type SpecObject } from '../../test-support/linkly-fixture.ts';
 
-const pci = (edit?: (s: SpecTree) => void) => pciDssControls(linklyModel((s) => {
+const pci = (edit?: (s: SpecObject) => void) => pciDssControls(linklyModel((s) => {
   s.requirements.nonFunctional.compliance = ['PCI-DSS'];
   edit?.(s);
 }));
@@ -11,7 +11,7 @@ const control = (controls: ReturnType<typeof pciDssControls>, id: string) => {
   if (!c) throw new Error(`no control ${id}`);
   return c;
 };
-const withCard = (s: SpecTree) => { s.data.User.fields.card = { type: 'string', maxLength: 19, required: false, sensitive: true }; };
+const withCard = (s: SpecObject) => { s.data.User.fields.card = { type: 'string', maxLength: 19, required: false, sensitive: true }; };
 
 describe('PCI DSS v4.0 requirements', () => {
   const controls = pci();

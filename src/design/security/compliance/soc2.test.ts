@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { soc2Controls } from './soc2.ts';
-import { linklyModel } from '../linkly-variant.ts';
+import { linklyModel } from '../../test-support/linkly-fixture.ts';
 
 const control = (controls: ReturnType<typeof soc2Controls>, id: string) => {
   const c = controls.find((x) => x.id === id);
