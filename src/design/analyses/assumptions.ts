@@ -1,8 +1,9 @@
 import type { Figure, FlowStep, SystemModel } from '../../model/system-model.ts';
 import type { Assumption } from '../design-report.ts';
 import { percent } from './availability-budget.ts';
+import { formatNumber } from './number-text.ts';
 
-/** A step target's two figures and the spec fields that state them (undefined when the spec has none). */
+/** A step target's two figures (undefined when the model lacks the target) and the spec object that states them. */
 interface TargetFigures {
   /** e.g. "links" or "the primary database". */
   name: string;
@@ -10,10 +11,9 @@ interface TargetFigures {
   unit: string;
   availability?: Figure;
   latencyMs?: Figure;
-  field?: string;
+  /** The spec object stating both figures, e.g. "architecture.storage.cache". */
+  field: string;
 }
-
-const NO_FIELD = (section: string) => `none yet (architecture.storage.${section} takes only its engine${section === 'cache' ? ' and maxEntries' : ''})`;
 
 /**
  * Every figure the analyses used that the spec did not state (`assumed: true`), with the spec field
@@ -30,19 +30,19 @@ export function assumptions(model: SystemModel): Assumption[] {
   const add = (what: string, figure: Figure | undefined, value: (v: number) => string, field: string) => {
     if (figure?.assumed) list.push({ what, value: value(figure.value), field });
   };
-  const ms = (v: number) => `${v} ms`;
+  const ms = (v: number) => `${formatNumber(v, 3)} ms`;
   const seen = new Set<string>();
   for (const step of model.flows.flatMap((f) => f.steps.filter((s) => !s.async))) {
     if (seen.has(step.target)) continue;
     seen.add(step.target);
     const t = targetFigures(model, step);
-    add(`availability of ${t.name} (${t.unit})`, t.availability, percent, t.field ? `${t.field}.availability` : NO_FIELD(step.target));
-    add(`typical latency of ${t.name}`, t.latencyMs, ms, t.field ? `${t.field}.latency` : NO_FIELD(step.target));
+    add(`availability of ${t.name} (${t.unit})`, t.availability, percent, `${t.field}.availability`);
+    add(`typical latency of ${t.name}`, t.latencyMs, ms, `${t.field}.latency`);
   }
 
   const { traffic } = model.requirements.nonFunctional;
   const trafficField = 'requirements.nonFunctional.traffic';
-  add('requests per concurrent user', traffic.requestsPerUserPerSecond, (v) => `${Number((v * 60).toPrecision(6))}/min`, `${trafficField}.requestsPerUser`);
+  add('requests per concurrent user', traffic.requestsPerUserPerSecond, (v) => `${formatNumber(v * 60, 6)}/min`, `${trafficField}.requestsPerUser`);
   add('peak-to-average traffic factor', traffic.peakFactor, (v) => `${v}x`, `${trafficField}.peakFactor`);
   if (traffic.mixAssumed) {
     const mix = Object.entries(traffic.mix).map(([op, share]) => `${op} ${Number((share * 100).toPrecision(6))}%`).join(', ');
@@ -71,9 +71,9 @@ function targetFigures(model: SystemModel, step: FlowStep): TargetFigures {
     case 'database':
       return { name: 'the primary database', unit: 'one node', ...figures(storage.primary), field: 'architecture.storage.primary' };
     case 'cache':
-      return { name: 'the cache', unit: 'one node', ...figures(storage.cache) };
+      return { name: 'the cache', unit: 'one node', ...figures(storage.cache), field: 'architecture.storage.cache' };
     case 'queue':
-      return { name: 'the queue', unit: 'one node', ...figures(storage.queue) };
+      return { name: 'the queue', unit: 'one node', ...figures(storage.queue), field: 'architecture.storage.queue' };
   }
 }
 

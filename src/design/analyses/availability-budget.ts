@@ -1,6 +1,7 @@
 import type { Figure, FlowStep, SystemModel } from '../../model/system-model.ts';
 import type { AvailabilityBudget, AvailabilityStep, FlowAvailability } from '../design-report.ts';
 import { downtimeAllowance, redundant, serial } from './availability.ts';
+import { plural } from './number-text.ts';
 
 /** Integration fallbacks that still answer the caller successfully when the integration is down. */
 const FAILS_OPEN = new Set(['allow', 'cached', 'queue']);
@@ -86,7 +87,7 @@ function verdict(target: number, flows: FlowAvailability[]): string {
   const fixes = failing.map((f) => {
     const step = f.steps.find((s) => s.target === f.weakest);
     const how = step?.kind.startsWith('integration') ? 'give it a fallback or choose a more available provider' : 'add replicas in resilience.redundancy';
-    return `${f.flow} composes to ${percent(f.composite, target)}; its weakest step is ${f.weakest} (${step ? `${percent(step.availability)} per instance, ${step.replicas} ${step.replicas === 1 ? 'replica' : 'replicas'}` : 'unknown'}): ${how}`;
+    return `${f.flow} composes to ${percent(f.composite, target)}; its weakest step is ${f.weakest} (${step ? `${percent(step.availability)} per instance, ${plural(step.replicas, 'replica')}` : 'unknown'}): ${how}`;
   });
   return `${goal} is not reachable as designed. ${fixes.join('. ')}.${degraded}`;
 }

@@ -100,6 +100,16 @@ describe('serversForQuantile', () => {
     if (!result.feasible) expect(result.reason).toContain('more than 12 instances');
   });
 
+  it('writes large counts and times with thousands separators, one instance in the singular', () => {
+    // 20,000/s x 50 ms = 1,000 Erlangs: 1,001 servers are needed just to keep up, more than the 999 allowed.
+    const many = serversForQuantile({ arrivalRate: 20_000, serviceTimeMs: 50, quantile: 0.99, targetMs: 1500, maxServers: 999 });
+    expect(many.feasible).toBe(false);
+    if (!many.feasible) expect(many.reason).toBe('p99 of 1,500 ms needs more than 999 instances (1,001 are needed just to keep up)');
+    const one = serversForQuantile({ ...ref, quantile: 0.99, targetMs: 240, maxServers: 1 });
+    if (!one.feasible) expect(one.reason).toMatch(/^p99 of 240 ms needs more than 1 instance \(/);
+    expect(one.feasible).toBe(false);
+  });
+
   it('returns the smallest stable count when it already meets a loose target', () => {
     expect(serversForQuantile({ ...ref, quantile: 0.5, targetMs: 10_000 })).toMatchObject({ feasible: true, servers: 11 });
   });

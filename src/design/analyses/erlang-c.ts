@@ -10,6 +10,8 @@
  * responseTimeQuantile({ arrivalRate: 200, serviceTimeMs: 50, servers: 12, quantile: 0.99 }) // ≈ 248.7
  */
 
+import { formatNumber, plural } from './number-text.ts';
+
 /** Inputs shared by the M/M/c time functions. */
 export interface QueueInput {
   /** Mean arrival rate λ, requests per second (≥ 0). */
@@ -186,8 +188,8 @@ export function serversForQuantile(input: {
     feasible: false,
     floorMs,
     reason:
-      `${label} of ${fmt(targetMs)} ms needs more than ${maxServers} instances` +
-      (minStable > maxServers ? ` (${minStable} are needed just to keep up)` : ` (${maxServers} give ${fmt(at(maxServers))} ms)`),
+      `${label} of ${fmt(targetMs)} ms needs more than ${plural(maxServers, 'instance')}` +
+      (minStable > maxServers ? ` (${formatNumber(minStable)} are needed just to keep up)` : ` (${formatNumber(maxServers)} give ${fmt(at(maxServers))} ms)`),
   });
   if (minStable > maxServers) return tooMany();
   if (at(minStable) <= targetMs) return { feasible: true, servers: minStable, achievedMs: at(minStable) };
@@ -207,10 +209,10 @@ export function serversForQuantile(input: {
   return { feasible: true, servers: ok, achievedMs: at(ok) };
 }
 
-/** One decimal, trailing zeros dropped; three significant digits for values below 0.05. */
+/** One decimal with thousands separators, trailing zeros dropped; three significant digits for values below 0.05. */
 function fmt(x: number): string {
   const r = Number(x.toFixed(1));
-  return String(r !== 0 || x === 0 ? r : Number(x.toPrecision(3)));
+  return r !== 0 || x === 0 ? formatNumber(r) : String(Number(x.toPrecision(3)));
 }
 
 function quantileLabel(q: number): string {

@@ -86,6 +86,26 @@ describe('latencyBudgets integration steps', () => {
     expect(p95.notes).toEqual(['safebrowsing: worst case 150 ms = 50 ms timeout x 3 attempts, not counting the backoff between retries']);
   });
 
+  it('gives no worst-case note when the integration does not retry, but keeps the figures', () => {
+    const p95 = find(budgetsOf((spec) => { spec.requirements.integrations.safebrowsing.retry = 0; spec.requirements.integrations.safebrowsing.timeout = '50ms'; }), 'shorten', 'p95');
+    // one attempt: the worst case is the 50 ms timeout itself, which fits the 60 ms budget, so nothing to say.
+    expect(p95.steps[2]).toMatchObject({ timeoutMs: 50, worstCaseMs: 50 });
+    expect(p95.notes).toEqual([]);
+  });
+
+  it('still warns about a timeout longer than the budget when the integration does not retry', () => {
+    const p95 = find(budgetsOf((spec) => { spec.requirements.integrations.safebrowsing.retry = 0; }), 'shorten', 'p95');
+    expect(p95.notes).toEqual(['safebrowsing: its 300 ms timeout is longer than its 60 ms budget, so the timeout cannot protect the p95 target']);
+  });
+
+  it('writes long durations with thousands separators', () => {
+    const p95 = find(budgetsOf((spec) => { spec.requirements.integrations.safebrowsing.timeout = '1500ms'; spec.requirements.integrations.safebrowsing.retry = 1; }), 'shorten', 'p95');
+    expect(p95.notes).toEqual([
+      'safebrowsing: worst case 3,000 ms = 1,500 ms timeout x 2 attempts, not counting the backoff between retries',
+      'safebrowsing: its 1,500 ms timeout is longer than its 60 ms budget, so the timeout cannot protect the p95 target',
+    ]);
+  });
+
   it('notes an explicit budget below the step typical latency', () => {
     const p95 = find(budgetsOf((spec) => { spec.flows.shorten.steps[2].latency = '30ms'; }), 'shorten', 'p95');
     expect(p95.notes).toContain('safebrowsing: its 30 ms budget is below its typical 40 ms');

@@ -1,5 +1,6 @@
 import type { FlowStep, Integration, LatencyTarget, SystemModel, Flow } from '../../model/system-model.ts';
 import type { LatencyBudget, LatencyBudgetStep } from '../design-report.ts';
+import { formatNumber, plural } from './number-text.ts';
 
 /**
  * Latency budgets: for each flow and each latency target of its operation type, the target is split
@@ -10,8 +11,9 @@ import type { LatencyBudget, LatencyBudgetStep } from '../design-report.ts';
  * A budget is infeasible when the explicit budgets exceed the target, when the typical latencies of
  * the steps add up to more than the target, or when what the explicit budgets leave is less than
  * the typical latency of the other steps; `notes` say which. Integration steps carry their timeout
- * and worst case, timeout x (retries + 1) without backoff, with a note when the timeout is longer
- * than the step's budget (then the timeout cannot protect the target).
+ * and worst case, timeout x (retries + 1) without backoff; the worst case gets a note only when the
+ * integration retries (without retries it is just the timeout), and there is a note when the
+ * timeout is longer than the step's budget (then the timeout cannot protect the target).
  *
  * @example
  * latencyBudgets(model).find((b) => b.flow === 'visit' && b.percentile === 'p95')!.steps.map((s) => s.budgetMs)
@@ -64,10 +66,9 @@ function integrationLimits(i: Integration, budgetMs: number, target: LatencyTarg
   }
   const attempts = i.retries + 1;
   const worstCaseMs = i.timeoutMs * attempts;
-  notes.push(
-    `${i.name}: worst case ${fmt(worstCaseMs)} ms = ${fmt(i.timeoutMs)} ms timeout x ${attempts} ${attempts === 1 ? 'attempt' : 'attempts'}, ` +
-      'not counting the backoff between retries',
-  );
+  if (i.retries > 0) {
+    notes.push(`${i.name}: worst case ${fmt(worstCaseMs)} ms = ${fmt(i.timeoutMs)} ms timeout x ${plural(attempts, 'attempt')}, not counting the backoff between retries`);
+  }
   if (i.timeoutMs > budgetMs) {
     notes.push(`${i.name}: its ${fmt(i.timeoutMs)} ms timeout is longer than its ${fmt(budgetMs)} ms budget, so the timeout cannot protect the ${target.label} target`);
   }
@@ -95,6 +96,7 @@ function sum(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0);
 }
 
+/** Milliseconds to a tenth, with thousands separators: 38.4615 -> "38.5", 3000 -> "3,000". */
 function fmt(ms: number): string {
-  return String(Number(ms.toFixed(1)));
+  return formatNumber(ms, 1);
 }

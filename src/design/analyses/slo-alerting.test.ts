@@ -17,6 +17,11 @@ describe('sloAlerting', () => {
     expect(slos.every((s) => s.windowDays === 30)).toBe(true);
   });
 
+  it('writes a long latency target with thousands separators', () => {
+    const slo = sloAlerting(linklyModel((spec) => { spec.requirements.nonFunctional.latency.write = { p99: '1500ms' }; }));
+    expect(slo.map((s) => s.slo)).toContain('write p99 under 1,500 ms (99% of write requests)');
+  });
+
   it('pages at 0.72% errors over 1h for 99.95% and tickets at 0.05% over 3d', () => {
     // thresholds = burn rate x (1 - 0.9995): 14.4 x 0.0005 = 0.0072, 6 x 0.0005 = 0.003, 1 x 0.0005 = 0.0005.
     const [fast, slow, ticket] = slos[0]!.alerts;

@@ -2,6 +2,7 @@ import type { SystemModel } from '../../model/system-model.ts';
 import type { SloAlerting } from '../design-report.ts';
 import { burnRateAlerts } from './burn-rate.ts';
 import { percent } from './availability-budget.ts';
+import { formatNumber } from './number-text.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -30,7 +31,7 @@ export function sloAlerting(model: SystemModel): SloAlerting[] {
     }));
   const latencySlos = Object.entries(latency).flatMap(([op, targets]) =>
     targets.map((t): SloAlerting => ({
-      slo: `${op} ${t.label} under ${t.ms} ms (${percent(t.quantile)} of ${op} requests)`,
+      slo: `${op} ${t.label} under ${formatNumber(t.ms, 3)} ms (${percent(t.quantile)} of ${op} requests)`,
       kind: 'latency',
       objective: t.quantile,
       windowDays,
