@@ -93,17 +93,15 @@ function verdict(target: number, flows: FlowAvailability[]): string {
 }
 
 /**
- * A percentage with enough decimals to show the nines: 0.9995 -> "99.95%", 0.99999963 -> "99.999963%".
- * With `distinctFrom`, adds decimals until the two read differently, so 0.99989 never reads as
- * the 99.99% it falls short of.
+ * An availability for people, the one formatter of the design document: at least 4 decimals, more
+ * when the unavailability needs them (99.95%, 99.9301%, 99.9999875%), never rounded up to 100%,
+ * and, given `distinctFrom`, never reading the same as a target it differs from.
  */
 export function percent(a: number, distinctFrom?: number): string {
-  const nines = (x: number) => (x >= 1 ? 0 : Math.min(10, Math.max(1, Math.ceil(-Math.log10(1 - x)) - 1)));
-  const show = (decimals: number) => `${Number((a * 100).toFixed(decimals))}%`;
-  let decimals = nines(a);
-  if (distinctFrom !== undefined && a !== distinctFrom) {
-    const other = (d: number) => `${Number((distinctFrom * 100).toFixed(d))}%`;
-    while (decimals < 10 && show(decimals) === other(decimals)) decimals++;
-  }
-  return show(decimals);
+  const down = 1 - a;
+  if (down <= 0) return '100%';
+  let decimals = Math.min(12, Math.max(4, Math.floor(-Math.log10(down) + 1e-9) + 1));
+  const show = (x: number, d: number) => `${Number((x * 100).toFixed(d))}%`;
+  while (decimals < 12 && (show(a, decimals) === '100%' || (distinctFrom !== undefined && a !== distinctFrom && show(a, decimals) === show(distinctFrom, decimals)))) decimals++;
+  return show(a, decimals);
 }

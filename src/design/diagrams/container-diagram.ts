@@ -47,7 +47,7 @@ export function containerDiagram(model: SystemModel): string {
   if (gateway) edge('client', ids.component(gateway.name), false, '');
   for (const flow of model.flows) {
     for (const call of flowCalls(flow)) {
-      const from = call.from === CLIENT ? 'client' : ids.component(call.from);
+      const from = call.from === CLIENT ? 'client' : idOf[call.fromKind](call.from);
       edge(from, idOf[call.kind](call.to), call.step.async, flow.name);
     }
   }

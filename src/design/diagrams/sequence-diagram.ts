@@ -38,22 +38,25 @@ export function sequenceDiagram(model: SystemModel, flow: Flow): string {
     if (!participants.has(key)) participants.set(key, `  participant ${id} as ${mermaidLabel(kind === 'integration' ? `${name} (external)` : targetTitle(model, name, kind))}`);
     return id;
   };
-  const kindOfStep = new Map(flow.steps.map((s) => [s.target, s.targetKind]));
   const user = 'user';
+  const calls = flowCalls(flow);
+  // A background flow starts at the queue, which delivers the event and gets an acknowledgement.
+  const first = calls[0];
+  const root = !first || first.from === CLIENT ? user : participant(first.from, first.fromKind);
   const endpoint = model.api.endpoints.find((e) => e.key === flow.endpoint);
   const messages: string[] = [];
   const say = (from: string, arrow: string, to: string, text: string) => messages.push(`  ${from}${arrow}${to}: ${wrappedLabel(text)}`);
-  const stack = [{ id: user, kind: 'component' as TargetKind }];
+  const stack = [{ id: root, kind: 'component' as TargetKind }];
   const unwindTo = (id: string) => {
     while (stack.length > 1 && stack.at(-1)!.id !== id) {
       const top = stack.pop()!;
       say(top.id, '-->>', stack.at(-1)!.id, stack.length === 1 ? finalReply() : REPLY[top.kind]);
     }
   };
-  const finalReply = () => endpoint?.returns ?? 'response';
+  const finalReply = () => (root === user ? endpoint?.returns ?? 'response' : 'ack');
 
-  flowCalls(flow).forEach((call, i) => {
-    const from = call.from === CLIENT ? user : participant(call.from, kindOfStep.get(call.from) ?? 'component');
+  calls.forEach((call, i) => {
+    const from = call.from === CLIENT ? user : participant(call.from, call.fromKind);
     const to = participant(call.to, call.kind);
     unwindTo(from);
     const does = call.step.does ?? DEFAULT_DOES[call.kind];
@@ -73,9 +76,10 @@ export function sequenceDiagram(model: SystemModel, flow: Flow): string {
     if (queue && !publishedByStep) say(from, '-)', queue, `publish ${name}`);
     for (const consumer of event?.consumers ?? []) say(queue ?? from, '-)', participant(consumer, 'component'), name);
   }
-  unwindTo(user);
+  unwindTo(root);
 
-  return ['sequenceDiagram', '  autonumber', `  actor ${user} as User`, ...participants.values(), ...messages].join('\n') + '\n';
+  const actor = root === user ? [`  actor ${user} as User`] : [];
+  return ['sequenceDiagram', '  autonumber', ...actor, ...participants.values(), ...messages].join('\n') + '\n';
 }
 
 const endpointLabel = endpointPath;

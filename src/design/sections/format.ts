@@ -10,17 +10,8 @@ import { formatDuration, formatPercent, round } from '../../spec/units.ts';
  * words(['a', 'b', 'c']) // "a, b and c"
  */
 
-/**
- * An availability with at least 4 decimals, and more when needed to show the first two
- * significant digits of the unavailability: 0.9995 -> "99.95%", 0.99930123 -> "99.9301%",
- * 0.999999875 -> "99.9999875%" (trailing zeros dropped).
- */
-export function availability(a: number): string {
-  const down = 1 - a;
-  if (down <= 0) return '100%';
-  const nines = Math.floor(-Math.log10(down) + 1e-9);
-  return formatPercent(a, Math.min(12, Math.max(4, nines + 1)));
-}
+/** An availability for people: as many decimals as its nines need (one formatter for the whole document). */
+export { percent as availability } from '../analyses/availability-budget.ts';
 
 /** A share or ratio as a percentage, up to 4 decimals: 0.0072 -> "0.72%". */
 export function percent(fraction: number): string {
