@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { PLACEHOLDERS, TEMPLATE_SECTIONS } from './placeholders.ts';
 import { specJsonSchema } from './json-schema.ts';
 
-const TEMPLATE = new URL('../../../shared/seed-template.md', import.meta.url);
+// The template archspec implements, kept in the repository so a clone is self-contained; the
+// upstream copy (../shared/seed-template.md beside the repository) is compared when present.
+const TEMPLATE = new URL('../../docs/template.md', import.meta.url);
+const UPSTREAM_TEMPLATE = fileURLToPath(new URL('../../../shared/seed-template.md', import.meta.url));
 const SPEC_DOC = new URL('../../docs/spec.md', import.meta.url);
 
 function readTemplate(): string {
-  const path = fileURLToPath(TEMPLATE);
-  if (!existsSync(path)) throw new Error(`the system-design template is missing: expected it at ${path} (../shared/seed-template.md beside the repository)`);
-  return readFileSync(path, 'utf8');
+  return readFileSync(TEMPLATE, 'utf8');
 }
 
 /** Each placeholder with the innermost heading it first appears under ('Introduction' before any). */
@@ -59,6 +60,12 @@ function resolve(root: Schema, path: string): Schema | undefined {
   }
   return nodes[0];
 }
+
+describe('docs/template.md', () => {
+  it.skipIf(!existsSync(UPSTREAM_TEMPLATE))('is the same template as ../shared/seed-template.md', () => {
+    expect(readTemplate()).toBe(readFileSync(UPSTREAM_TEMPLATE, 'utf8'));
+  });
+});
 
 describe('PLACEHOLDERS', () => {
   it('has exactly one entry per placeholder of the template', () => {

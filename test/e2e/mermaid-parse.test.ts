@@ -18,6 +18,8 @@ import { mermaidLabel } from '../../src/design/diagrams/mermaid-text.ts';
  */
 const CHROMIUM = '/usr/bin/chromium';
 const noChromium = !existsSync(CHROMIUM);
+// CI must prove the diagrams (.ci/run installs Chromium); elsewhere a missing browser only skips.
+if (noChromium && process.env.CI) throw new Error(`${CHROMIUM} is required in CI for the Mermaid tests (apt-get install -y chromium)`);
 const why = noChromium ? ` (skipped: ${CHROMIUM} not found; install chromium to run it)` : '';
 const EXAMPLES = readdirSync('examples', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `examples/${d.name}/archspec.yaml`);
 
