@@ -1,0 +1,48 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Endpoint, Entity, SystemModel } from '../../model/system-model.ts';
+import type { Storage, SystemStore, RecordStore } from '../../adapters/storage/storage.ts';
+
+/**
+ * The contract between the request pipeline (server, CRUD routes) and authentication/authorization.
+ * The auth module implements it in `create-auth.ts`; the pipeline only calls these functions.
+ */
+
+/** Who is calling, once authenticated. */
+export interface Caller {
+  userId: string;
+  roles: string[];
+  via: 'jwt' | 'api-key' | 'oidc';
+}
+
+/** The outcome of an authorization check for one endpoint. */
+export type Decision =
+  | { allowed: true; scope: 'own' | 'all' }
+  | { allowed: false; code: 'unauthenticated' | 'forbidden'; detail: string };
+
+export interface AuthService {
+  /**
+   * Reads the caller from the request (Authorization: Bearer <jwt>, or X-API-Key). Undefined when
+   * no credentials were sent; throws ApiError('invalid_token') for bad, expired, revoked, alg:none
+   * or wrongly signed tokens.
+   */
+  authenticate(request: FastifyRequest): Promise<Caller | undefined>;
+  /** Adds /auth/login, /auth/refresh, /auth/logout and /auth/api-keys under the API base path. */
+  registerRoutes(app: FastifyInstance): void;
+  /** Stores the password hash of a new account (called inside the create transaction of the user entity). */
+  setPassword(tx: SystemStore & RecordStore, userId: string, password: string): Promise<void>;
+}
+
+export interface AuthOptions {
+  /** Secret for HS256 access tokens (at least 32 bytes), from ARCHSPEC_JWT_SECRET. */
+  jwtSecret: string;
+  /** Clock for tests. */
+  now?: () => Date;
+}
+
+export type CreateAuth = (model: SystemModel, storage: Storage, options: AuthOptions) => AuthService;
+
+/** Whether `caller` may call `endpoint`, and with which scope. Implemented in `authorize.ts`. */
+export type Authorize = (model: SystemModel, endpoint: Endpoint, caller: Caller | undefined) => Decision;
+
+/** The fields of `entity` that `caller` may see in a response (PII only to piiRoles or the owner). */
+export type VisibleFields = (model: SystemModel, entity: Entity, caller: Caller | undefined, isOwner: boolean) => Set<string>;
