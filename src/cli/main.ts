@@ -4,6 +4,8 @@ import { schemaCommand } from './schema-command.ts';
 import { designCommand } from './design-command.ts';
 import { initCommand, type InitOptions } from './init-command.ts';
 import { runCommand } from './run-command.ts';
+import { serveCommand, type ServeOptions } from './serve-command.ts';
+import { migrateCommand, type MigrateOptions } from './migrate-command.ts';
 
 const program = new Command('archspec')
   .description('Executable system design: one spec file becomes a design document (and later a running system).')
@@ -49,5 +51,22 @@ program
   .option('-y, --yes', 'accept recommended answers without asking')
   .option('--force', 'overwrite an existing archspec.yaml')
   .action(runCommand(program, (dir: string, opts: InitOptions) => initCommand(dir, opts)));
+
+program
+  .command('serve')
+  .description('run the specified system: database, REST API, auth, metrics, docs')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .option('--port <port>', 'port to listen on (0: any free port; default PORT or 3000)')
+  .option('--host <host>', 'address to listen on (default HOST or 127.0.0.1)')
+  .option('--allow-destructive', 'apply destructive schema changes (dropped fields, type changes) at start')
+  .option('--dev', 'development mode: generate a token secret when ARCHSPEC_JWT_SECRET is unset')
+  .action(runCommand(program, (spec: string, opts: ServeOptions) => serveCommand(spec, opts)));
+
+program
+  .command('migrate')
+  .description('bring the database to the spec\'s data model (destructive changes need --allow-destructive)')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .option('--allow-destructive', 'apply destructive changes (dropped tables or fields, type changes)')
+  .action(runCommand(program, (spec: string, opts: MigrateOptions) => migrateCommand(spec, opts)));
 
 await program.parseAsync(process.argv);

@@ -1,9 +1,9 @@
 import type { AccessMatrix } from '../design-report.ts';
-import type { CrudOperation, Endpoint, Role, SystemModel } from '../../model/system-model.ts';
-import { allows } from '../../model/normalize/permission.ts';
+import type { SystemModel } from '../../model/system-model.ts';
+import { roleAccess } from '../../model/normalize/role-access.ts';
 
-/** The permission action each generated operation needs. */
-const ACTION: Record<CrudOperation, string> = { create: 'create', list: 'read', get: 'read', update: 'update', delete: 'delete' };
+/** The rules of one cell live in the model so the running server's `authorize` applies the same ones. */
+export { roleAccess, isSuperuser } from '../../model/normalize/role-access.ts';
 
 /**
  * Who may call each endpoint: one row per endpoint, one cell per role of `security.roles`.
@@ -27,20 +27,4 @@ export function accessMatrix(model: SystemModel): AccessMatrix {
       access: Object.fromEntries(roles.map((r) => [r.name, roleAccess(ep, r)])),
     })),
   };
-}
-
-/** One cell of the access matrix: whether `role` may call `endpoint`, and on whose records. */
-export function roleAccess(endpoint: Endpoint, role: Role): 'yes' | 'own' | 'no' {
-  if (endpoint.public) return 'yes';
-  if (endpoint.roles.length > 0 && !endpoint.roles.includes(role.name)) return 'no';
-  const narrowed = endpoint.scope === 'own' && !isSuperuser(role) ? 'own' : 'yes';
-  if (endpoint.operation === 'custom' || endpoint.entity === undefined) return narrowed;
-  const granted = allows(role.permissions, endpoint.entity, ACTION[endpoint.operation]);
-  if (granted === undefined) return 'no';
-  return granted === 'own' ? 'own' : narrowed;
-}
-
-/** Whether a role holds the unrestricted `"*"` permission (every action on every entity's records). */
-export function isSuperuser(role: Role): boolean {
-  return role.permissions.some((p) => p.entity === '*' && p.action === '*' && p.scope === 'all');
 }

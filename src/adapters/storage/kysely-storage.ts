@@ -1,0 +1,62 @@
+import type { SystemModel } from '../../model/system-model.ts';
+import type { MigrationReport, RecordStore, Storage, StorageEngineName, SystemStore } from './storage.ts';
+import type { StorageEngine } from './storage-engine.ts';
+import { planSchema, type SchemaPlan } from './schema-plan.ts';
+import { KyselyRecordStore, type StoreContext } from './record-store.ts';
+import { KyselySystemStore } from './system-store.ts';
+import { isMigrated, migrate } from './migrator.ts';
+
+const SYSTEM_METHODS = [
+  'setPasswordHash', 'getPasswordHash', 'insertRefreshToken', 'getRefreshToken', 'markRefreshTokenUsed',
+  'revokeRefreshFamily', 'revokeRefreshTokensOfUser', 'insertApiKey', 'findApiKey', 'revokeApiKey',
+] as const satisfies readonly (keyof SystemStore)[];
+
+/** A record store that also carries the system-store methods (what `transaction` hands its callback). */
+function withSystem(records: KyselyRecordStore, system: KyselySystemStore): RecordStore & SystemStore {
+  const out = records as KyselyRecordStore & Partial<SystemStore>;
+  for (const m of SYSTEM_METHODS) (out as unknown as Record<string, unknown>)[m] = (system[m] as (...a: unknown[]) => unknown).bind(system);
+  return out as RecordStore & SystemStore;
+}
+
+/**
+ * {@link Storage} for any {@link StorageEngine}: the engine supplies the connection and the dialect
+ * differences; queries, migrations and the system tables are the shared kysely code.
+ *
+ * @example
+ * const storage = new KyselyStorage(model, await createSqliteEngine(':memory:'));
+ * await storage.migrate();
+ */
+export class KyselyStorage extends KyselyRecordStore implements Storage {
+  readonly engine: StorageEngineName;
+  readonly system: SystemStore;
+  private readonly schema: SchemaPlan;
+
+  constructor(model: SystemModel, private readonly driver: StorageEngine) {
+    const plan = planSchema(model, driver.name);
+    const ctx: StoreContext = { engine: driver, plan, now: () => new Date().toISOString() };
+    super(ctx, driver.db, false);
+    this.schema = plan;
+    this.engine = driver.name;
+    this.system = new KyselySystemStore(driver.db, (fn) => driver.transaction(fn));
+  }
+
+  migrate(options?: { allowDestructive?: boolean }): Promise<MigrationReport> {
+    return migrate(this.driver, this.schema, options);
+  }
+
+  isMigrated(): Promise<boolean> {
+    return isMigrated(this.driver, this.schema);
+  }
+
+  transaction<T>(fn: (tx: RecordStore & SystemStore) => Promise<T>): Promise<T> {
+    return this.driver.transaction((trx) => fn(withSystem(new KyselyRecordStore(this.ctx, trx, true), new KyselySystemStore(trx, (fn) => fn(trx)))));
+  }
+
+  ping(): Promise<void> {
+    return this.driver.ping();
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+}

@@ -1,0 +1,49 @@
+import { sql, type Kysely } from 'kysely';
+import type { Row } from './storage.ts';
+import type { StorageEngine } from './storage-engine.ts';
+import type { EntityLayout } from './schema-plan.ts';
+import { matchable } from './list-query.ts';
+
+/** The id as the id column stores it, or undefined when it cannot be one (so it matches nothing). */
+export function storedId(layout: EntityLayout, id: string | number): string | number | undefined {
+  if (!matchable(layout.id.kind, id)) return undefined;
+  return layout.id.kind === 'integer' ? Number(id) : String(id);
+}
+
+/**
+ * Turns stored rows into API records: values converted per column kind, many-to-many fields as
+ * arrays of target ids (sorted, one query per join table for the whole batch), and only `fields`
+ * (plus the id) when given.
+ */
+export async function toRecords(engine: StorageEngine, db: Kysely<any>, layout: EntityLayout, rows: Record<string, unknown>[], fields?: string[]): Promise<Row[]> {
+  const wanted = fields ? new Set([layout.id.name, ...fields]) : undefined;
+  const records = rows.map((raw) => {
+    const out: Row = {};
+    for (const [name, c] of layout.columns) {
+      if (!wanted || wanted.has(name)) out[name] = engine.fromDb(c.kind, raw[name] ?? null);
+    }
+    return out;
+  });
+  const ids = rows.map((r) => r[layout.id.name]);
+  for (const join of layout.joins.values()) {
+    if (wanted && !wanted.has(join.field)) continue;
+    const links = new Map<unknown, unknown[]>();
+    if (ids.length) {
+      const found = await sql<{ sourceId: unknown; targetId: unknown }>`select ${sql.ref('sourceId')}, ${sql.ref('targetId')} from ${sql.table(join.table)}
+        where ${sql.ref('sourceId')} in (${sql.join(ids)}) order by ${sql.ref('targetId')}`.execute(db);
+      for (const l of found.rows) {
+        const key = engine.fromDb(layout.id.kind, l.sourceId);
+        links.set(key, [...(links.get(key) ?? []), engine.fromDb(join.targetKind, l.targetId)]);
+      }
+    }
+    for (const r of records) r[join.field] = links.get(r[layout.id.name]) ?? [];
+  }
+  return records;
+}
+
+/** One stored row by id (raw column values), honouring soft delete unless `includeDeleted`. */
+export async function readRow(db: Kysely<any>, layout: EntityLayout, id: string | number, includeDeleted = false): Promise<Record<string, unknown> | undefined> {
+  let q = db.selectFrom(layout.table).selectAll().where(layout.id.name, '=', id);
+  if (layout.entity.softDelete && !includeDeleted) q = q.where('deletedAt', 'is', null);
+  return (await q.executeTakeFirst()) as Record<string, unknown> | undefined;
+}

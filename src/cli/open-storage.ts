@@ -1,0 +1,54 @@
+import { createStorage, storageConfigFrom } from '../adapters/storage/create-storage.ts';
+import { StorageUnavailableError, type MigrationReport, type Storage, type StorageConfig } from '../adapters/storage/storage.ts';
+import type { SystemModel } from '../model/system-model.ts';
+import { databaseAddress, dataDirOf } from '../runtime/config.ts';
+import { CliError } from './run-command.ts';
+
+/**
+ * What `serve` and `migrate` share: opening the configured database (one clear line when it cannot
+ * be reached) and explaining a refused destructive migration.
+ */
+
+/** Where the database is, for messages: host:port for PostgreSQL, the file for SQLite. */
+export function describeDatabase(config: StorageConfig): string {
+  return config.engine === 'postgres' ? `PostgreSQL at ${databaseAddress(config.url)}` : `SQLite file ${config.url}`;
+}
+
+/** Opens the storage the environment selects (DATABASE_URL, else the embedded SQLite file in the data folder). */
+export async function openStorage(model: SystemModel, specFile: string, env: NodeJS.ProcessEnv): Promise<{ storage: Storage; config: StorageConfig; embedded: boolean }> {
+  let config: StorageConfig;
+  try {
+    config = storageConfigFrom(model, env, dataDirOf(specFile, env));
+  } catch (e) {
+    throw new CliError((e as Error).message, 'set DATABASE_URL to postgres://user:password@host:5432/db, or unset it for the embedded SQLite file');
+  }
+  try {
+    const storage = await createStorage(model, config);
+    return { storage, config, embedded: !env.DATABASE_URL?.trim() };
+  } catch (e) {
+    throw unreachable(e, config);
+  }
+}
+
+/** A StorageUnavailableError as one line naming the database; anything else unchanged. */
+export function unreachable(e: unknown, config: StorageConfig): unknown {
+  if (!(e instanceof StorageUnavailableError)) return e;
+  const reason = e.cause instanceof Error ? e.cause.message : e.message;
+  return new CliError(`cannot reach ${describeDatabase(config)}: ${reason}`, 'check DATABASE_URL and that the database is running', { cause: e });
+}
+
+/** Migrates, translating an unreachable database into one line. */
+export async function migrateStorage(storage: Storage, config: StorageConfig, allowDestructive: boolean): Promise<MigrationReport> {
+  try {
+    return await storage.migrate({ allowDestructive });
+  } catch (e) {
+    throw unreachable(e, config);
+  }
+}
+
+/** Prints why a migration was refused and how to allow it. */
+export function printRefusal(report: MigrationReport, specFile: string): void {
+  process.stderr.write(`archspec: the model needs destructive database changes, refused:\n`);
+  for (const change of report.destructive) process.stderr.write(`  - ${change}\n`);
+  process.stderr.write(`hint: back up the data, then run \`archspec migrate ${specFile} --allow-destructive\` (or serve with --allow-destructive).\n`);
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { SystemModel } from '../model/system-model.ts';
+
+/**
+ * Server configuration from flags and the environment, validated up front so a bad setting is one
+ * clear line naming the flag or variable, not a stack trace at the first request.
+ *
+ * | setting | flag | variable | default |
+ * | --- | --- | --- | --- |
+ * | port | --port | PORT | 3000 (0: any free port) |
+ * | host | --host | HOST | 127.0.0.1 |
+ * | database | | DATABASE_URL | SQLite file in the data folder |
+ * | data folder | | ARCHSPEC_DATA_DIR | `.data` beside the spec |
+ * | token secret | | ARCHSPEC_JWT_SECRET | generated into the data folder on the embedded default or with --dev |
+ */
+
+/** A setting is missing or malformed (an operational error: the CLI prints it and exits 2). */
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Flags of `archspec serve` that configuration reads. */
+export interface ServeFlags {
+  port?: string;
+  host?: string;
+  /** Development mode: a missing token secret is generated (with a warning) even with DATABASE_URL set. */
+  dev?: boolean;
+}
+
+export interface ServeConfig {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Undefined when the model's auth needs no secret. */
+  jwtSecret?: string;
+  /** Things the operator should know (a generated secret). */
+  warnings: string[];
+}
+
+export const DEFAULT_PORT = 3000;
+export const DEFAULT_HOST = '127.0.0.1';
+/** Smallest token secret accepted, in bytes (HS256 wants at least the hash size). */
+export const MIN_SECRET_BYTES = 32;
+const SECRET_FILE = 'jwt-secret';
+
+/** The port from `--port` or PORT: an integer 0..65535. */
+export function parsePort(flag: string | undefined, env: NodeJS.ProcessEnv): number {
+  const [text, source] = flag !== undefined ? [flag, '--port'] : env.PORT !== undefined ? [env.PORT, 'PORT'] : [String(DEFAULT_PORT), 'default'];
+  const port = Number(text);
+  if (!/^\d+$/.test(text.trim()) || port > 65535) throw new ConfigError(`${source} "${text}" is not a port number (0-65535)`, 'pass --port 3000 or set PORT=3000');
+  return port;
+}
+
+/** The data folder: ARCHSPEC_DATA_DIR, else `.data` beside the spec. */
+export function dataDirOf(specFile: string, env: NodeJS.ProcessEnv): string {
+  return env.ARCHSPEC_DATA_DIR ? resolve(env.ARCHSPEC_DATA_DIR) : join(dirname(resolve(specFile)), '.data');
+}
+
+function needsSecret(model: SystemModel): boolean {
+  return model.api.auth.method === 'password+jwt' || model.api.auth.method === 'api-key' || model.api.auth.apiKeys;
+}
+
+/**
+ * The token secret: ARCHSPEC_JWT_SECRET when set (at least 32 bytes); otherwise, on the embedded
+ * database or with --dev, one generated once into `<dataDir>/jwt-secret` (mode 600) with a warning;
+ * otherwise a ConfigError naming the variable.
+ */
+export function jwtSecretOf(model: SystemModel, env: NodeJS.ProcessEnv, dataDir: string, allowGenerated: boolean, warnings: string[]): string | undefined {
+  if (!needsSecret(model)) return undefined;
+  const given = env.ARCHSPEC_JWT_SECRET;
+  if (given !== undefined && given !== '') {
+    if (Buffer.byteLength(given, 'utf8') < MIN_SECRET_BYTES) {
+      throw new ConfigError(`ARCHSPEC_JWT_SECRET is shorter than ${MIN_SECRET_BYTES} bytes`, 'generate one with `openssl rand -base64 48`');
+    }
+    return given;
+  }
+  if (!allowGenerated) {
+    throw new ConfigError('ARCHSPEC_JWT_SECRET is not set (it signs access tokens)', 'set ARCHSPEC_JWT_SECRET to at least 32 random bytes, e.g. `openssl rand -base64 48`');
+  }
+  const file = join(dataDir, SECRET_FILE);
+  if (existsSync(file)) {
+    warnings.push(`ARCHSPEC_JWT_SECRET is not set; using the development secret in ${file}`);
+    return readFileSync(file, 'utf8').trim();
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  warnings.push(`ARCHSPEC_JWT_SECRET is not set; generated a development secret into ${file} (set the variable in production)`);
+  return secret;
+}
+
+/** Resolves and validates the serve configuration. `embedded`: the database is the default SQLite file. */
+export function resolveServeConfig(model: SystemModel, specFile: string, flags: ServeFlags, env: NodeJS.ProcessEnv, embedded: boolean): ServeConfig {
+  const warnings: string[] = [];
+  const port = parsePort(flags.port, env);
+  const host = flags.host ?? env.HOST ?? DEFAULT_HOST;
+  if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) throw new ConfigError(`host "${host}" is not a host name or address`, 'pass --host 0.0.0.0 to listen on every interface');
+  const dataDir = dataDirOf(specFile, env);
+  const jwtSecret = jwtSecretOf(model, env, dataDir, embedded || flags.dev === true, warnings);
+  return { port, host, dataDir, ...(jwtSecret ? { jwtSecret } : {}), warnings };
+}
+
+/** `host:port` of a database URL, for "cannot reach" messages (never the credentials). */
+export function databaseAddress(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}`;
+  } catch {
+    return 'the database in DATABASE_URL';
+  }
+}

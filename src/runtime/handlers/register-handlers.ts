@@ -1,0 +1,85 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Tracer } from '@opentelemetry/api';
+import { withSpan } from '../observability/tracing.ts';
+import type { Endpoint, SystemModel } from '../../model/system-model.ts';
+import type { Storage } from '../../adapters/storage/storage.ts';
+import { authorizationHook, fastifyUrl } from '../authorization.ts';
+import { nullableFieldSchema, objectSchema } from '../validation.ts';
+import type { Handler, HandlerContext, HandlerUser, IntegrationClient } from './handler-context.ts';
+import { handlerDb } from './handler-db.ts';
+import { responseHelpers, sendHandlerResult } from './handler-response.ts';
+import { integrationClient } from './integration-client.ts';
+import type { EventLog } from './event-log.ts';
+import type { MemoryCache } from './memory-cache.ts';
+
+/** What custom endpoints share across requests. */
+export interface HandlerServices {
+  storage: Storage;
+  handlers: Map<string, Handler>;
+  events: EventLog;
+  cache: MemoryCache;
+  tracer: Tracer;
+}
+
+/**
+ * Registers the spec's custom endpoints: authorization, then the endpoint's declared `query:` and
+ * `body:` fields as schemas (when declared; undeclared parts pass through to the handler), then the
+ * handler inside one transaction whose events are recorded only if it commits.
+ */
+export function registerHandlers(app: FastifyInstance, model: SystemModel, services: HandlerServices): void {
+  for (const endpoint of model.api.endpoints) {
+    const handler = services.handlers.get(endpoint.key);
+    if (endpoint.operation !== 'custom' || !handler) continue;
+    app.route({
+      method: endpoint.method,
+      url: fastifyUrl(model, endpoint.route),
+      config: { endpoint: endpoint.key },
+      schema: schemaOf(model, endpoint),
+      onRequest: authorizationHook(model, endpoint),
+      handler: async (request, reply) => {
+        const stage = services.events.stage(String(request.id), request.log);
+        const result = await withSpan(services.tracer, `handler ${endpoint.key}`, () =>
+          services.storage.transaction(async (tx) => handler(contextOf(model, request, handlerDb(model, tx), stage.emit, services))),
+          { 'archspec.handler': endpoint.handler ?? '' });
+        stage.commit();
+        return sendHandlerResult(reply, result);
+      },
+    });
+  }
+}
+
+function schemaOf(model: SystemModel, endpoint: Endpoint): Record<string, unknown> {
+  const fields = (list: Endpoint['body']) => Object.fromEntries(list.map((f) => [f.name, nullableFieldSchema(model, f)]));
+  const required = (list: Endpoint['body']) => list.filter((f) => f.required && f.default === undefined).map((f) => f.name);
+  return {
+    ...(endpoint.query.length ? { querystring: objectSchema(fields(endpoint.query), required(endpoint.query)) } : {}),
+    ...(endpoint.body.length ? { body: objectSchema(fields(endpoint.body), required(endpoint.body)) } : {}),
+  };
+}
+
+function userOf(request: FastifyRequest): HandlerUser | undefined {
+  const caller = request.caller;
+  return caller ? { ...caller, id: caller.userId, role: caller.roles[0] } : undefined;
+}
+
+function contextOf(
+  model: SystemModel, request: FastifyRequest, db: HandlerContext['db'], emit: HandlerContext['emit'], services: HandlerServices,
+): HandlerContext {
+  const integrations: Record<string, IntegrationClient> = {};
+  for (const integration of model.requirements.integrations) integrations[integration.name] = integrationClient(integration, request.log);
+  return {
+    db,
+    user: userOf(request),
+    params: request.params as Record<string, string>,
+    query: request.query as Record<string, unknown>,
+    body: request.body,
+    rawBody: request.rawBody,
+    headers: request.headers,
+    ip: request.ip,
+    log: request.log,
+    emit,
+    cache: services.cache,
+    integrations,
+    ...responseHelpers(request.url),
+  };
+}

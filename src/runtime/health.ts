@@ -1,0 +1,85 @@
+import type { FastifyInstance } from 'fastify';
+import { ApiError } from './api-error.ts';
+
+/**
+ * Probes for orchestrators and load balancers. GET /healthz (liveness) answers 200 whenever the
+ * process serves HTTP: restarting it would not fix a database outage. GET /readyz (readiness)
+ * answers 200 only when the database answers and its schema matches the spec, so traffic goes
+ * elsewhere during an outage, a pending migration or a shutdown drain.
+ */
+
+/** What readiness checks: the storage's `ping` and `isMigrated` fit as they are. */
+export interface HealthChecks {
+  /** Resolves when the database answers; throws otherwise. */
+  ping(): Promise<void>;
+  /** Whether the database schema matches the model. */
+  isMigrated(): Promise<boolean>;
+}
+
+/** Options of {@link registerHealth}. */
+export interface HealthOptions {
+  /** Longest wait for one check before it counts as failed, ms (default 2000; probes time out too). */
+  timeoutMs?: number;
+  /** True while the server drains for shutdown: readiness then fails so no new traffic arrives. */
+  draining?: () => boolean;
+}
+
+/** Seconds a probe should wait before asking again after a failed readiness check. */
+export const READY_RETRY_AFTER_SECONDS = 5;
+
+type CheckResult = { status: 'ok' } | { status: 'fail' | 'skipped'; detail: string };
+
+/**
+ * Adds GET /healthz and GET /readyz to `app`. A failed readiness answer is a 503
+ * application/problem+json (`code: service_unavailable`) with `Retry-After: 5` and a `checks`
+ * member giving each check's status and what is wrong; check errors are logged, not returned,
+ * since they can name hosts. Both answers are `Cache-Control: no-store`.
+ *
+ * @example
+ * registerHealth(app, { ping: () => storage.ping(), isMigrated: () => storage.isMigrated() }, { draining: () => closing });
+ */
+export function registerHealth(app: FastifyInstance, checks: HealthChecks, options: HealthOptions = {}): void {
+  const timeoutMs = options.timeoutMs ?? 2000;
+
+  app.get('/healthz', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+    return { status: 'ok' };
+  });
+
+  app.get('/readyz', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const results: Record<string, CheckResult> = {};
+    if (options.draining?.()) results.shutdown = { status: 'fail', detail: 'the server is shutting down' };
+    try {
+      await withTimeout(checks.ping(), timeoutMs);
+      results.database = { status: 'ok' };
+      const migrated = await withTimeout(checks.isMigrated(), timeoutMs);
+      results.migrations = migrated ? { status: 'ok' } : { status: 'fail', detail: 'the database schema does not match the spec; run archspec migrate' };
+    } catch (error) {
+      request.log.warn({ err: error }, 'readiness check failed');
+      if (!results.database) {
+        results.database = { status: 'fail', detail: error instanceof TimeoutError ? `no answer within ${timeoutMs} ms` : 'the database did not answer' };
+        results.migrations = { status: 'skipped', detail: 'needs the database' };
+      } else {
+        results.migrations = { status: 'fail', detail: error instanceof TimeoutError ? `no answer within ${timeoutMs} ms` : 'the migration history could not be read' };
+      }
+    }
+    const failed = Object.entries(results).filter(([, r]) => r.status === 'fail').map(([name]) => name);
+    if (!failed.length) return { status: 'ok', checks: results };
+    const problem = new ApiError('service_unavailable', `not ready: ${failed.join(', ')} check${failed.length > 1 ? 's' : ''} failed`);
+    return reply.status(503).header('retry-after', String(READY_RETRY_AFTER_SECONDS)).type('application/problem+json')
+      .send({ ...problem.toProblem(request.url), checks: results });
+  });
+}
+
+class TimeoutError extends Error {}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new TimeoutError(`timed out after ${ms} ms`)), ms); });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,91 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { trace, type Tracer } from '@opentelemetry/api';
+import type { SystemModel } from '../model/system-model.ts';
+import type { Storage } from '../adapters/storage/storage.ts';
+import type { AuthService } from './auth/auth-contract.ts';
+import { registerAuthentication } from './authorization.ts';
+import { registerCrud } from './crud/register-crud.ts';
+import { EventLog } from './handlers/event-log.ts';
+import { loadEndpointHandlers } from './handlers/load-handlers.ts';
+import { MemoryCache } from './handlers/memory-cache.ts';
+import { registerHandlers } from './handlers/register-handlers.ts';
+import { instrumentStorage, registerMetrics } from './observability/metrics.ts';
+import { registerTracing, traceStorage, TRACER_NAME } from './observability/tracing.ts';
+import { problemErrorHandler } from './problem-response.ts';
+import { registerIntake } from './request-intake.ts';
+import { loggerOptionsForFastify, registerRequestId, type LoggerOptions } from './observability/logging.ts';
+import { RouteTable } from './route-table.ts';
+import { registerHealth } from './health.ts';
+import { registerOpenApi } from './openapi/register-openapi.ts';
+import { validatorCompiler } from './validation.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Events emitted by custom handlers whose transactions committed (see HandlerContext.emit). */
+    archspecEvents: EventLog;
+  }
+}
+
+/** What {@link buildServer} needs besides the model. */
+export interface ServerDeps {
+  storage: Storage;
+  auth: AuthService;
+  /** Directory of the spec file: custom handler paths are relative to it. */
+  specDir: string;
+  /** Log level and destination (default: info to standard output); `{ level: 'silent' }` in tests. */
+  logging?: LoggerOptions;
+  /** Tracer from `startTracing` (default: the global tracer, a no-op unless a provider is registered). */
+  tracer?: Tracer;
+  /** Trust X-Forwarded-* from a proxy in front (for the client IP). Default false. */
+  trustProxy?: boolean;
+}
+
+/** Default size of the handlers' in-process cache when the spec names none. */
+const DEFAULT_CACHE_ENTRIES = 10_000;
+
+/**
+ * The running system's HTTP server, assembled in request order: request id and trace span -> security headers and
+ * body limit (CORS stays off) -> metrics -> authentication -> per route: authorization, validation,
+ * handler (generated CRUD or a custom TypeScript handler) -> response with field visibility; every
+ * error (and unknown routes: 404, wrong methods: 405) answers problem+json. Custom handler modules
+ * are loaded here, so a missing or broken one fails start-up (HandlerLoadError) naming the file.
+ * The caller listens and, on shutdown, closes the app before the storage.
+ *
+ * @example
+ * const app = await buildServer(model, { storage, auth, specDir: dirname(specFile) });
+ * await app.listen({ port: 3000 });
+ */
+export async function buildServer(model: SystemModel, deps: ServerDeps): Promise<FastifyInstance> {
+  const handlers = await loadEndpointHandlers(model, deps.specDir);
+  const app = Fastify({
+    bodyLimit: model.api.bodyLimitBytes,
+    trustProxy: deps.trustProxy ?? false,
+    ...loggerOptionsForFastify(model, deps.logging ?? {}),
+  }) as unknown as FastifyInstance;
+  const routes = new RouteTable();
+  routes.track(app);
+  app.setValidatorCompiler(validatorCompiler);
+  app.setErrorHandler(problemErrorHandler);
+  app.setNotFoundHandler(routes.notFoundHandler());
+
+  const tracer = deps.tracer ?? trace.getTracer(TRACER_NAME);
+  registerRequestId(app);
+  registerTracing(app, tracer);
+  await registerIntake(app);
+  const metrics = registerMetrics(app, model);
+  const storage = traceStorage(instrumentStorage(deps.storage, metrics.registry), tracer);
+  registerAuthentication(app, deps.auth);
+  deps.auth.registerRoutes(app);
+  registerCrud(app, model, { storage, auth: deps.auth });
+  let draining = false;
+  app.addHook('preClose', async () => { draining = true; });
+  registerHealth(app, { ping: () => storage.ping(), isMigrated: () => storage.isMigrated() }, { draining: () => draining });
+  registerOpenApi(app, model);
+  const events = new EventLog(model);
+  app.decorate('archspecEvents', events);
+  registerHandlers(app, model, {
+    storage, handlers, events, tracer,
+    cache: new MemoryCache(model.architecture.storage.cache?.maxEntries ?? DEFAULT_CACHE_ENTRIES),
+  });
+  return app;
+}
