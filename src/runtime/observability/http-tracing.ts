@@ -1,7 +1,7 @@
 import { context, defaultTextMapGetter, isSpanContextValid, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { wrapCalls } from './wrap-calls.ts';
+import { wrapCalls, type StorageCall } from './wrap-calls.ts';
 
 /**
  * Spans for the three layers of a request: the HTTP exchange (server span), the handler, and
@@ -105,12 +105,22 @@ const DB_SYSTEM: Record<string, string> = { sqlite: 'sqlite', postgres: 'postgre
  * Returns `storage` wrapped so that every method call (record operations, `system.*`,
  * `transaction` and the calls inside it) runs in a client span `operation entity` with
  * `db.system.name`, `db.operation.name` and `db.collection.name`, a child of the active span.
- * With tracing off, skip this wrapper: a no-op tracer would only add overhead.
+ * Calls made outside a recorded span (tracing off, an unsampled request, start-up migrations) go
+ * straight through without a span, so the wrapper costs next to nothing there.
  */
 export function traceStorage<T extends object>(storage: T, tracer: Tracer): T {
   const engine = (storage as { engine?: unknown }).engine;
   const system = typeof engine === 'string' ? DB_SYSTEM[engine] ?? engine : undefined;
-  return wrapCalls(storage, (call, invoke) => tracer.startActiveSpan(`${call.operation} ${call.entity}`.trim(), {
+  return wrapCalls(storage, (call, invoke) => {
+    // Storage spans only ever join a recorded trace: under an unsampled parent they would be
+    // dropped anyway (parent-based sampling), and with tracing off there is no context at all.
+    if (!trace.getActiveSpan()?.isRecording()) return invoke();
+    return storageSpan(tracer, system, call, invoke);
+  });
+}
+
+function storageSpan(tracer: Tracer, system: string | undefined, call: StorageCall, invoke: () => unknown): unknown {
+  return tracer.startActiveSpan(`${call.operation} ${call.entity}`.trim(), {
     kind: SpanKind.CLIENT,
     attributes: {
       ...(system ? { 'db.system.name': system } : {}),
@@ -131,5 +141,5 @@ export function traceStorage<T extends object>(storage: T, tracer: Tracer): T {
       return result;
     }
     return result.then((value: unknown) => { span.end(); return value; }, (error: unknown) => { fail(span, error); span.end(); throw error; });
-  }));
+  });
 }

@@ -130,6 +130,14 @@ describe('registerTracing', () => {
     expect(ping.events.map((e) => e.name)).toContain('exception');
   });
 
+  it('creates storage spans only inside a recorded trace', async () => {
+    const { app, exporter } = await tracedApp(withTracing({ sampling: 1 }));
+    const unsampled = `00-${TRACE_ID}-${PARENT_ID}-00`;
+    await app.inject({ method: 'POST', url: '/api/links/abc', headers: { traceparent: unsampled }, payload: {} });
+    await traceStorage(fakeStorage, started!.tracer).insert('Link', { outside: 'any request' });
+    expect(exporter.getFinishedSpans()).toEqual([]);
+  });
+
   it('still logs the caller trace id when tracing is off', async () => {
     const tracing = await startTracing(linkly, {});
     const lines: Record<string, any>[] = [];

@@ -73,7 +73,6 @@ function introduction(model: SystemModel): string {
     ? `To try it here: create an account with the public \`POST\` on the ${model.api.auth.userEntity} collection, sign in with \`POST /auth/login\`, then press **Authorize** and paste the \`accessToken\`.`
     : method === 'oidc' ? 'Send a bearer token from the identity provider.' : method === 'api-key' ? 'Send an API key as `X-API-Key`.' : 'Every endpoint is public.';
   return [
-    `${model.system.purpose[0]?.toUpperCase() ?? ''}${model.system.purpose.slice(1)}.`,
     'Bodies are JSON. Errors are `application/problem+json` (RFC 9457) with a stable `code`. Lists are paged with `limit` and `cursor` and answer `{ items, nextCursor?, total? }`. Records carry a `version` and an ETag: updates need `If-Match`.',
     steps,
   ].join('\n\n');
