@@ -67,6 +67,7 @@ program
   .description('bring the database to the spec\'s data model (destructive changes need --allow-destructive)')
   .argument('<spec>', 'archspec.yaml or archspec.config.ts')
   .option('--allow-destructive', 'apply destructive changes (dropped tables or fields, type changes)')
+  .option('--dry-run', 'print the statements a migration would run, apply nothing')
   .action(runCommand(program, (spec: string, opts: MigrateOptions) => migrateCommand(spec, opts)));
 
 await program.parseAsync(process.argv);

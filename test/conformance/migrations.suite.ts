@@ -37,7 +37,7 @@ Doc:
     rating: integer
 `);
 
-/** Schema creation, idempotence, additive and destructive changes, and concurrent migration. */
+/** Schema creation, idempotence, additive and destructive changes, dry runs, and concurrent migration. */
 export function migrationTests(ctx: SuiteContext): void {
   it('migrates a fresh database once: a second run applies nothing', async () => {
     const s = await ctx.open({ migrate: false });
@@ -91,6 +91,52 @@ export function migrationTests(ctx: SuiteContext): void {
     expect(after).not.toHaveProperty('size');
     expect(await v3.isMigrated()).toBe(true);
     expect(await v3.migrate()).toMatchObject({ applied: [], version: 2 });
+  });
+
+  it('dry-runs a fresh database: lists every statement and creates nothing', async () => {
+    const s = await ctx.open({ migrate: false });
+    const dry = await s.migrate({ dryRun: true });
+    expect(dry).toMatchObject({ refused: false, destructive: [], version: 0 });
+    expect(dry.applied.some((sql) => /create table "Product"/i.test(sql))).toBe(true);
+    await expect(s.list('User', { limit: 1 })).rejects.toThrow();
+    expect(await s.isMigrated()).toBe(false);
+    expect(await s.migrate({ dryRun: true })).toEqual(dry);
+    const real = await s.migrate();
+    expect(real).toMatchObject({ version: 1, applied: dry.applied });
+    expect(await s.migrate({ dryRun: true })).toEqual({ applied: [], destructive: [], refused: false, version: 1 });
+  });
+
+  it('dry-runs an additive change: only the additions, and the database stays as it was', async () => {
+    const v1 = await ctx.open({ model: V1 });
+    const doc = await v1.insert('Doc', { title: 'kept', size: 3 });
+    const v2 = await ctx.open({ model: V2, migrate: false });
+    const dry = await v2.migrate({ dryRun: true });
+    expect(dry).toMatchObject({ refused: false, destructive: [], version: 1 });
+    const text = dry.applied.join('\n');
+    expect(text).toMatch(/create table "Label"/i);
+    expect(text).toMatch(/"summary"/);
+    expect(text).toMatch(/ix_Doc_size/);
+    expect(text).not.toMatch(/create table "(User|Note)"/i);
+    expect(text).not.toMatch(/"_archspec_/);
+    expect(await v1.isMigrated()).toBe(true);
+    expect(await v2.isMigrated()).toBe(false);
+    expect(await v1.get('Doc', doc.id as string)).toEqual(doc);
+    expect(await v2.migrate()).toMatchObject({ version: 2, applied: dry.applied });
+  });
+
+  it('dry-runs a destructive change: reported and refused as a real run would, applied only when allowed', async () => {
+    const v2 = await ctx.open({ model: V2 });
+    const doc = await v2.insert('Doc', { title: 'kept', size: 3, pages: 7 });
+    const v3 = await ctx.open({ model: V3, migrate: false });
+    const refused = await v3.migrate({ dryRun: true });
+    expect(refused).toMatchObject({ refused: true, applied: [], version: 1 });
+    expect(refused.destructive.join('\n')).toMatch(/drop column Doc\.size/);
+    const allowed = await v3.migrate({ dryRun: true, allowDestructive: true });
+    expect(allowed).toMatchObject({ refused: false, destructive: refused.destructive, version: 1 });
+    expect(allowed.applied.join('\n')).toMatch(/drop table "Label"/i);
+    expect(await v2.get('Doc', doc.id as string)).toEqual(doc);
+    expect(await v2.isMigrated()).toBe(true);
+    expect(await v3.migrate({ allowDestructive: true })).toMatchObject({ version: 2, applied: allowed.applied });
   });
 
   it('migrates once when several instances start together', async () => {

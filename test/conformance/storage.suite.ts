@@ -5,12 +5,13 @@ import { recordTests } from './records.suite.ts';
 import { listingTests } from './listing.suite.ts';
 import { migrationTests } from './migrations.suite.ts';
 import { systemTests } from './system.suite.ts';
+import { rowLockTests } from './row-locks.suite.ts';
 
 export type { StorageFixture } from './storage-fixture.ts';
 
 /**
  * The storage conformance suite: every engine passes the same tests (records, listing, migrations,
- * system tables), each on a fresh database. Skipped when `STORAGE_ENGINES` does not name the engine.
+ * system tables, row locks), each on a fresh database. Skipped when `STORAGE_ENGINES` does not name the engine.
  *
  * @example
  * storageConformance('sqlite', async () => sqliteFixture());
@@ -22,5 +23,6 @@ export function storageConformance(name: StorageEngineName, makeStorage: () => P
     describe('listing', () => listingTests(ctx));
     describe('migrations', () => migrationTests(ctx));
     describe('system tables', () => systemTests(ctx));
+    describe('row locks', () => rowLockTests(ctx));
   });
 }

@@ -4,7 +4,7 @@ import type { StorageEngine } from './storage-engine.ts';
 import { planSchema, type SchemaPlan } from './schema-plan.ts';
 import { KyselyRecordStore, type StoreContext } from './record-store.ts';
 import { KyselySystemStore } from './system-store.ts';
-import { isMigrated, migrate } from './migrator.ts';
+import { isMigrated, migrate, type MigrateOptions } from './migrator.ts';
 
 const SYSTEM_METHODS = [
   'setPasswordHash', 'getPasswordHash', 'insertRefreshToken', 'getRefreshToken', 'markRefreshTokenUsed',
@@ -40,7 +40,7 @@ export class KyselyStorage extends KyselyRecordStore implements Storage {
     this.system = new KyselySystemStore(driver.db, (fn) => driver.transaction(fn));
   }
 
-  migrate(options?: { allowDestructive?: boolean }): Promise<MigrationReport> {
+  migrate(options?: MigrateOptions): Promise<MigrationReport> {
     return migrate(this.driver, this.schema, options);
   }
 

@@ -2,7 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { MigrationReport } from './storage.ts';
 import type { StorageEngine } from './storage-engine.ts';
 import { zeroValue, type SchemaPlan } from './schema-plan.ts';
-import { diffSchema } from './schema-diff.ts';
+import { diffSchema, type SchemaDiff } from './schema-diff.ts';
 import { addForeignKeys, createIndex, createTable, type Statement } from './schema-ddl.ts';
 import { MIGRATIONS_TABLE } from './system-tables.ts';
 
@@ -38,6 +38,34 @@ export async function isMigrated(engine: StorageEngine, plan: SchemaPlan): Promi
   return last?.checksum === plan.checksum;
 }
 
+/** Whether the history table exists (a dry run reads the version without creating it). */
+async function hasHistory(db: Kysely<any>): Promise<boolean> {
+  const tables = await db.introspection.getTables();
+  return tables.some((t) => t.name === MIGRATIONS_TABLE && (t.schema === undefined || t.schema === 'public'));
+}
+
+/** The DDL that turns the database into the plan, in the order it must run. */
+function migrationStatements(engine: StorageEngine, db: Kysely<any>, diff: SchemaDiff): Statement[] {
+  const statements: Statement[] = [];
+  const inline = engine.name === 'sqlite';
+  for (const t of diff.createTables) {
+    statements.push(createTable(engine, db, t, inline), ...t.indexes.map((i) => createIndex(db, t.name, i)));
+  }
+  if (!inline) for (const t of diff.createTables) statements.push(...addForeignKeys(db, t.name, t.columns));
+  for (const change of diff.changes) statements.push(...engine.alterStatements(db, change));
+  for (const name of diff.dropTables) {
+    const drop = db.schema.dropTable(name);
+    statements.push(inline ? drop : drop.cascade());
+  }
+  return statements;
+}
+
+/** Options of {@link migrate}, as `Storage.migrate` takes them. */
+export interface MigrateOptions {
+  allowDestructive?: boolean;
+  dryRun?: boolean;
+}
+
 /**
  * Brings the database to `plan` under the engine's migration lock, so concurrent instances migrate
  * once: the first applies the changes and records a history row; the others find the plan's
@@ -45,34 +73,26 @@ export async function isMigrated(engine: StorageEngine, plan: SchemaPlan): Promi
  * `allowDestructive`, nothing at all is applied (`refused`). DDL runs in the lock's transaction, so
  * a failing statement leaves the schema as it was.
  *
+ * With `dryRun` the report is the same (`applied` holds the statements that would run, `refused`
+ * is set as it would be) but nothing is executed: no history table or row is written and the lock
+ * is released as soon as the database has been compared; `version` stays the current one.
+ *
  * @example
- * const report = await migrate(engine, planSchema(model, 'sqlite'), { allowDestructive: false });
+ * const report = await migrate(engine, planSchema(model, 'sqlite'), { dryRun: true });
  * if (report.refused) console.error(report.destructive.join('\n'));
  */
-export async function migrate(engine: StorageEngine, plan: SchemaPlan, options: { allowDestructive?: boolean } = {}): Promise<MigrationReport> {
+export async function migrate(engine: StorageEngine, plan: SchemaPlan, options: MigrateOptions = {}): Promise<MigrationReport> {
   return engine.withMigrationLock(async (db) => {
-    await ensureHistory(db);
-    const last = await lastHistory(db);
+    if (!options.dryRun) await ensureHistory(db);
+    const last = options.dryRun && !(await hasHistory(db)) ? undefined : await lastHistory(db);
     const version = last?.version ?? 0;
     if (last?.checksum === plan.checksum) return { applied: [], destructive: [], refused: false, version };
     const diff = await diffSchema(engine, db, plan, (c) => zeroValue(c.kind));
     if (diff.destructive.length && !options.allowDestructive) return { applied: [], destructive: diff.destructive, refused: true, version };
-    const statements: Statement[] = [];
-    const inline = engine.name === 'sqlite';
-    for (const t of diff.createTables) {
-      statements.push(createTable(engine, db, t, inline), ...t.indexes.map((i) => createIndex(db, t.name, i)));
-    }
-    if (!inline) for (const t of diff.createTables) statements.push(...addForeignKeys(db, t.name, t.columns));
-    for (const change of diff.changes) statements.push(...engine.alterStatements(db, change));
-    for (const name of diff.dropTables) {
-      const drop = db.schema.dropTable(name);
-      statements.push(inline ? drop : drop.cascade());
-    }
-    const applied: string[] = [];
-    for (const s of statements) {
-      applied.push(s.compile().sql);
-      await s.execute();
-    }
+    const statements = migrationStatements(engine, db, diff);
+    const applied = statements.map((s) => s.compile().sql);
+    if (options.dryRun) return { applied, destructive: diff.destructive, refused: false, version };
+    for (const s of statements) await s.execute();
     await engine.afterMigration(db);
     await db.insertInto(MIGRATIONS_TABLE)
       .values({ version: version + 1, applied_at: new Date().toISOString(), checksum: plan.checksum, statements: JSON.stringify(applied) })

@@ -41,9 +41,14 @@ export async function toRecords(engine: StorageEngine, db: Kysely<any>, layout: 
   return records;
 }
 
-/** One stored row by id (raw column values), honouring soft delete unless `includeDeleted`. */
-export async function readRow(db: Kysely<any>, layout: EntityLayout, id: string | number, includeDeleted = false): Promise<Record<string, unknown> | undefined> {
+/**
+ * One stored row by id (raw column values), honouring soft delete unless `includeDeleted`. With
+ * `forUpdate` the row is locked until the transaction `db` belongs to ends (only where the engine
+ * has row locks: the caller decides).
+ */
+export async function readRow(db: Kysely<any>, layout: EntityLayout, id: string | number, includeDeleted = false, forUpdate = false): Promise<Record<string, unknown> | undefined> {
   let q = db.selectFrom(layout.table).selectAll().where(layout.id.name, '=', id);
   if (layout.entity.softDelete && !includeDeleted) q = q.where('deletedAt', 'is', null);
+  if (forUpdate) q = q.forUpdate();
   return (await q.executeTakeFirst()) as Record<string, unknown> | undefined;
 }

@@ -96,10 +96,12 @@ export class KyselyRecordStore implements RecordStore {
     });
   }
 
-  async get(entity: string, id: string | number, options?: { includeDeleted?: boolean }): Promise<Row | undefined> {
+  async get(entity: string, id: string | number, options?: { includeDeleted?: boolean; forUpdate?: boolean }): Promise<Row | undefined> {
     const layout = this.layout(entity);
     const key = storedId(layout, id);
-    const raw = key === undefined ? undefined : await readRow(this.db, layout, key, options?.includeDeleted);
+    // A lock outside a transaction would end with its own statement; SQLite's writers are already serialized.
+    const lock = options?.forUpdate === true && this.inTransaction && this.ctx.engine.rowLocks;
+    const raw = key === undefined ? undefined : await readRow(this.db, layout, key, options?.includeDeleted, lock);
     return raw ? (await toRecords(this.ctx.engine, this.db, layout, [raw]))[0] : undefined;
   }
 

@@ -27,6 +27,11 @@ export interface SchemaExtras {
 export interface StorageEngine {
   readonly name: StorageEngineName;
   readonly db: Kysely<any>;
+  /**
+   * Whether `SELECT ... FOR UPDATE` locks rows (PostgreSQL). False on SQLite, whose write
+   * transactions (BEGIN IMMEDIATE) already serialize writers and which has no such clause.
+   */
+  readonly rowLocks: boolean;
   /** An API value as the bound parameter for a column of `kind` (null stays null). */
   toDb(kind: ColumnKind, value: unknown): unknown;
   /** A value read from a column of `kind` as the API sees it. */

@@ -54,7 +54,15 @@ export type WriteConflict = { conflict: 'version'; currentVersion: number };
 export interface RecordStore {
   /** Inserts one record; server-managed fields (id unless `generate: client`, version, timestamps) are set here. */
   insert(entity: string, values: Row): Promise<Row>;
-  get(entity: string, id: string | number, options?: { includeDeleted?: boolean }): Promise<Row | undefined>;
+  /**
+   * One record by id; soft-deleted ones only with `includeDeleted`. With `forUpdate`, inside a
+   * transaction on PostgreSQL, the row is read with `SELECT ... FOR UPDATE`: it stays locked until
+   * the transaction ends, so a concurrent transaction that reads it for update waits and then sees
+   * the committed write (read-modify-write without lost updates). On SQLite it is a no-op: a write
+   * transaction begins with BEGIN IMMEDIATE, which already serializes writers database-wide.
+   * Outside a transaction it is a plain read (there is nothing to hold the lock for).
+   */
+  get(entity: string, id: string | number, options?: { includeDeleted?: boolean; forUpdate?: boolean }): Promise<Row | undefined>;
   /** Records by id, in no particular order (for related-record expansion). */
   getMany(entity: string, ids: readonly (string | number)[]): Promise<Row[]>;
   list(entity: string, query: ListQuery): Promise<Page>;
@@ -66,13 +74,13 @@ export interface RecordStore {
 
 /** What `migrate` did, or would refuse to do. */
 export interface MigrationReport {
-  /** Statements applied, in order (for logs and `archspec migrate --dry-run`). */
+  /** Statements applied, in order (with `dryRun`: the statements that would be applied). */
   applied: string[];
   /** Destructive changes found (dropped tables/columns, type changes, new NOT NULL without default). */
   destructive: string[];
   /** True when destructive changes exist and were not allowed: nothing was applied. */
   refused: boolean;
-  /** The schema version recorded in the migration history table after this run. */
+  /** The schema version recorded in the migration history table after this run (with `dryRun`: the current one). */
   version: number;
 }
 
@@ -84,8 +92,12 @@ export interface Storage extends RecordStore {
    * (`_archspec_*`), and a migration history row. Additive changes apply; destructive ones are
    * refused (report.refused) unless `allowDestructive`. Concurrent callers (several instances
    * starting at once) migrate once: a database lock serializes them.
+   *
+   * With `dryRun`, computes the same report without changing the database: `applied` lists the
+   * statements that would run, `destructive` and `refused` are as a real run would set them, no
+   * history table or row is written, and the lock is held only while the schema is compared.
    */
-  migrate(options?: { allowDestructive?: boolean }): Promise<MigrationReport>;
+  migrate(options?: { allowDestructive?: boolean; dryRun?: boolean }): Promise<MigrationReport>;
   /** Whether the schema in the database matches the model (for /readyz). */
   isMigrated(): Promise<boolean>;
   /** Runs `fn` in one transaction: everything done through `tx` commits or rolls back together. */

@@ -42,9 +42,9 @@ export function handlerDb(model: SystemModel, store: RecordStore): HandlerDb {
     if (!known.has(entity)) throw new Error(`ctx.db: unknown entity "${entity}"; the spec defines ${[...known].join(', ')}`);
   };
   return {
-    async get(entity, id) {
+    async get(entity, id, options = {}) {
       check(entity);
-      return store.get(entity, id);
+      return store.get(entity, id, options.forUpdate ? { forUpdate: true } : {});
     },
     async list(entity, where = {}, options = {}) {
       check(entity);

@@ -9,6 +9,7 @@ import { fieldSchema, idSchema, nullableFieldSchema } from '../validation.ts';
  * responses, and the ETag/Location headers.
  */
 
+/** A JSON Schema or OpenAPI object, as plain data. */
 export type JsonSchema = Record<string, unknown>;
 
 /** The standard problem responses, by status, with the codes the pipeline answers under each. */

@@ -12,8 +12,9 @@ import { openApiDocument, type OpenApiOptions } from './openapi-document.ts';
  * forbids loading anything from elsewhere.
  */
 
-/** Paths this module serves. */
+/** Where the OpenAPI document is served. */
 export const OPENAPI_PATH = '/openapi.json';
+/** Where the interactive docs are served (assets under it). */
 export const DOCS_PATH = '/docs';
 const ASSETS = `${DOCS_PATH}/assets`;
 

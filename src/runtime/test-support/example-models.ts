@@ -14,6 +14,7 @@ import type { SystemModel } from '../../model/system-model.ts';
 
 /** The examples under examples/<name>/archspec.yaml. */
 export const EXAMPLES = ['linkly', 'payments', 'telehealth'] as const;
+/** The name of one shipped example. */
 export type ExampleName = (typeof EXAMPLES)[number];
 
 const cache = new Map<ExampleName, Promise<SystemModel>>();

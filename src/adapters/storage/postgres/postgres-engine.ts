@@ -19,6 +19,7 @@ const PING_TIMEOUT_MS = 2000;
  */
 export class PostgresEngine implements StorageEngine {
   readonly name = 'postgres' as const;
+  readonly rowLocks = true;
   readonly db: Kysely<any>;
 
   /** `where` is "host:port" for messages. */

@@ -27,6 +27,7 @@ const isoTimestamp = (v: unknown): string => {
  */
 export class SqliteEngine implements StorageEngine {
   readonly name = 'sqlite' as const;
+  readonly rowLocks = false;
   readonly db: Kysely<any>;
 
   constructor(database: Database.Database, busyTimeoutMs: number) {
