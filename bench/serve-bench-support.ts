@@ -29,13 +29,16 @@ export function startServer(name: string, args: string[], env: NodeJS.ProcessEnv
       reject(new Error(`${name} did not start (${why}):\n${output}`));
     };
     const timer = setTimeout(() => fail(`no port after ${timeoutMs} ms`), timeoutMs);
-    child.once('exit', (code) => fail(`exited with ${code}`));
+    const exited = (code: number | null) => fail(`exited with ${code}`);
+    child.once('exit', exited);
+    let port: string | undefined;
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       output += chunk;
-      const port = portPattern.exec(output)?.[1];
+      if (port) return;
+      port = portPattern.exec(output)?.[1];
       if (!port) return;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
+      child.off('exit', exited);
       resolve({ name, origin: `http://127.0.0.1:${port}`, child, stderr: () => output });
     });
   });
@@ -72,7 +75,7 @@ export interface LoadRequest {
   setupRequest?: (request: LoadRequest) => LoadRequest;
 }
 
-/** The figures of one load run. */
+/** The figures of one or more load runs against one server, merged. */
 export interface LoadResult {
   requestsPerSecond: number;
   p50Ms: number;
@@ -83,27 +86,42 @@ export interface LoadResult {
   statusCodes: string;
 }
 
-interface AutocannonResult {
-  requests: { average: number; total: number };
+/** One autocannon run, not yet aggregated (its latency histogram is kept so runs can be merged). */
+export interface LoadRun {
+  totalCompletedRequests: number;
+  duration: number;
+}
+
+interface AggregatedResult {
   latency: { p50: number; p99: number };
   non2xx: number;
   errors: number;
   timeouts: number;
   statusCodeStats: Record<string, { count: number }>;
 }
-type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+interface Autocannon {
+  (options: Record<string, unknown>): Promise<LoadRun>;
+  aggregateResult(runs: LoadRun[], options: Record<string, unknown>): AggregatedResult;
+}
 // autocannon is CommonJS without type declarations; this is the slice of its API the benchmark uses.
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-/** Loads `origin` with `request` from `connections` connections for `seconds`, in this process. */
-export async function runLoad(origin: string, request: LoadRequest, seconds: number, connections: number): Promise<LoadResult> {
-  const result = await autocannon({ url: origin, connections, duration: seconds, pipelining: 1, requests: [request] });
+/** Loads `origin` with `request` from `connections` connections for `seconds`, from this process. */
+export function runLoad(origin: string, request: LoadRequest, seconds: number, connections: number): Promise<LoadRun> {
+  return autocannon({ url: origin, connections, duration: seconds, pipelining: 1, requests: [request], skipAggregateResult: true });
+}
+
+/** Merges runs against one server: requests per second over their whole duration, latency percentiles of all requests (1 ms resolution). */
+export function summarize(origin: string, runs: LoadRun[], connections: number): LoadResult {
+  const merged = autocannon.aggregateResult(runs, { url: origin, connections });
+  const total = runs.reduce((sum, r) => sum + r.totalCompletedRequests, 0);
+  const seconds = runs.reduce((sum, r) => sum + r.duration, 0);
   return {
-    requestsPerSecond: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    total: result.requests.total,
-    failures: result.non2xx + result.errors + result.timeouts,
-    statusCodes: Object.entries(result.statusCodeStats).map(([code, s]) => `${code}: ${s.count}`).join(', '),
+    requestsPerSecond: total / seconds,
+    p50Ms: merged.latency.p50,
+    p99Ms: merged.latency.p99,
+    total,
+    failures: merged.non2xx + merged.errors + merged.timeouts,
+    statusCodes: Object.entries(merged.statusCodeStats).map(([code, s]) => `${code}: ${s.count}`).join(', '),
   };
 }

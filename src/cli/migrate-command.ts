@@ -38,7 +38,7 @@ export async function migrateCommand(specFile: string, options: MigrateOptions, 
     const report = options.dryRun ? await dryRun(storage, config, allowDestructive) : await migrateStorage(storage, config, allowDestructive);
     if (report.refused) {
       printRefusal(report, specFile);
-      if (options.dryRun) process.stderr.write('dry run: nothing was applied.\n');
+      if (options.dryRun) process.stderr.write('dry run: nothing was applied (add --allow-destructive to see the statements it would run).\n');
       return 1;
     }
     for (const statement of report.applied) process.stdout.write(`${statement};\n`);

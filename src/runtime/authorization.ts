@@ -6,8 +6,9 @@ import { ApiError } from './api-error.ts';
 
 /**
  * Authentication and authorization stages. Every request is authenticated once (a bad token is a
- * 401 even on a public route, so a client learns its token is broken); each spec endpoint then
- * checks the caller's roles and learns the scope (`own` or `all`) its handler must apply.
+ * 401 even on a public route, so a client learns its token is broken), except on the auth routes
+ * that authenticate by their body; each spec endpoint then checks the caller's roles and learns the
+ * scope (`own` or `all`) its handler must apply.
  */
 
 declare module 'fastify' {
@@ -20,14 +21,21 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The spec endpoint key a route serves (`GET /links/{code}`). */
     endpoint?: string;
+    /**
+     * `body`: the route authenticates by what its body carries (login, refresh, logout), so the
+     * authentication hook ignores Authorization and X-API-Key there: a stale token a client still
+     * sends must not lock it out of the route that renews it.
+     */
+    credentials?: 'body';
   }
 }
 
-/** Adds the authentication hook: `request.caller` from the auth service. */
+/** Adds the authentication hook: `request.caller` from the auth service, except on routes with `config.credentials: 'body'`. */
 export function registerAuthentication(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('caller', undefined);
   app.decorateRequest('decision', undefined);
   app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.credentials === 'body') return;
     request.caller = await auth.authenticate(request);
   });
 }

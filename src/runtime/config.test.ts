@@ -39,6 +39,13 @@ describe('serve configuration', () => {
     expect(resolveServeConfig(model, 'x.yaml', { dev: true }, { ARCHSPEC_DATA_DIR: dataDir }, false).jwtSecret).toBeDefined();
   });
 
+  it('refuses to start without the secret of a signed endpoint, naming its variable', async () => {
+    const model = await exampleModel('payments');
+    const env = { ARCHSPEC_DATA_DIR: temp(), ARCHSPEC_JWT_SECRET: 'x'.repeat(32) };
+    expect(() => resolveServeConfig(model, 'x.yaml', {}, env, true)).toThrow(/^PROCESSOR_WEBHOOK_SECRET is not set \(POST \/webhooks\/processor/);
+    expect(() => resolveServeConfig(model, 'x.yaml', {}, { ...env, PROCESSOR_WEBHOOK_SECRET: 'whsec' }, true)).not.toThrow();
+  });
+
   it('describes a database URL by host and port, never its credentials', () => {
     expect(databaseAddress('postgres://app:secret@db.internal:6543/app')).toBe('db.internal:6543');
     expect(databaseAddress('postgres://app@db/app')).toBe('db:5432');

@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { SystemModel } from '../model/system-model.ts';
+import { ConfigError } from './config-error.ts';
+import { signatureSecretsOf } from './request-signature.ts';
+
+export { ConfigError } from './config-error.ts';
 
 /**
  * Server configuration from flags and the environment, validated up front so a bad setting is one
@@ -14,16 +18,8 @@ import type { SystemModel } from '../model/system-model.ts';
  * | database | | DATABASE_URL | SQLite file in the data folder |
  * | data folder | | ARCHSPEC_DATA_DIR | `.data` beside the spec |
  * | token secret | | ARCHSPEC_JWT_SECRET | generated into the data folder on the embedded default or with --dev |
+ * | signature secrets | | as the spec names them (`signature.secret: env:NAME` or `file:path`) | none: serve refuses to start |
  */
-
-/** A setting is missing or malformed (an operational error: the CLI prints it and exits 2). */
-export class ConfigError extends Error {
-  readonly code = 'config_invalid';
-  constructor(message: string, readonly hint?: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
 
 /** Flags of `archspec serve` that configuration reads. */
 export interface ServeFlags {
@@ -104,6 +100,8 @@ export function resolveServeConfig(model: SystemModel, specFile: string, flags: 
   if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) throw new ConfigError(`host "${host}" is not a host name or address`, 'pass --host 0.0.0.0 to listen on every interface');
   const dataDir = dataDirOf(specFile, env);
   const jwtSecret = jwtSecretOf(model, env, dataDir, embedded || flags.dev === true, warnings);
+  // Checked here so a missing webhook secret is one line naming the variable; buildServer reads them again.
+  signatureSecretsOf(model, dirname(resolve(specFile)), env);
   return { port, host, dataDir, ...(jwtSecret ? { jwtSecret } : {}), warnings };
 }
 

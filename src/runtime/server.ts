@@ -13,6 +13,7 @@ import { instrumentStorage, registerMetrics } from './observability/metrics.ts';
 import { registerTracing, traceStorage, TRACER_NAME } from './observability/tracing.ts';
 import { problemErrorHandler } from './problem-response.ts';
 import { registerIntake } from './request-intake.ts';
+import { registerSignatureChecks, signatureSecretsOf } from './request-signature.ts';
 import { loggerOptionsForFastify, registerRequestId, type LoggerOptions } from './observability/logging.ts';
 import { RouteTable } from './route-table.ts';
 import { registerHealth } from './health.ts';
@@ -38,6 +39,8 @@ export interface ServerDeps {
   tracer?: Tracer;
   /** Trust X-Forwarded-* from a proxy in front (for the client IP). Default false. */
   trustProxy?: boolean;
+  /** Where `env:NAME` secrets of the spec (signature secrets) are read. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Default size of the handlers' in-process cache when the spec names none. */
@@ -45,10 +48,11 @@ const DEFAULT_CACHE_ENTRIES = 10_000;
 
 /**
  * The running system's HTTP server, assembled in request order: request id and trace span -> security headers and
- * body limit (CORS stays off) -> metrics -> authentication -> per route: authorization, validation,
- * handler (generated CRUD or a custom TypeScript handler) -> response with field visibility; every
- * error (and unknown routes: 404, wrong methods: 405) answers problem+json. Custom handler modules
- * are loaded here, so a missing or broken one fails start-up (HandlerLoadError) naming the file.
+ * body limit (CORS stays off) -> metrics -> authentication -> per route: authorization, signature
+ * check (endpoints declaring `signature`), validation, handler (generated CRUD or a custom TypeScript
+ * handler) -> response with field visibility; every error (and unknown routes: 404, wrong methods:
+ * 405) answers problem+json. Custom handler modules and signature secrets are loaded here, so a
+ * missing or broken module (HandlerLoadError) or an unset secret (ConfigError) fails start-up by name.
  * The caller listens and, on shutdown, closes the app before the storage.
  *
  * @example
@@ -56,6 +60,7 @@ const DEFAULT_CACHE_ENTRIES = 10_000;
  * await app.listen({ port: 3000 });
  */
 export async function buildServer(model: SystemModel, deps: ServerDeps): Promise<FastifyInstance> {
+  const signatureSecrets = signatureSecretsOf(model, deps.specDir, deps.env ?? process.env);
   const handlers = await loadEndpointHandlers(model, deps.specDir);
   const app = Fastify({
     bodyLimit: model.api.bodyLimitBytes,
@@ -75,6 +80,7 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   const metrics = registerMetrics(app, model);
   const storage = traceStorage(instrumentStorage(deps.storage, metrics.registry), tracer);
   registerAuthentication(app, deps.auth);
+  registerSignatureChecks(app, model, signatureSecrets);
   deps.auth.registerRoutes(app);
   registerCrud(app, model, { storage, auth: deps.auth });
   let draining = false;

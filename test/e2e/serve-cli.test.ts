@@ -72,6 +72,20 @@ describe('archspec serve (CLI)', () => {
     expect(r.stderr()).toContain('ARCHSPEC_JWT_SECRET is not set');
   }, 60_000);
 
+  it('names the variable when the secret of a signed webhook is missing, and does not start', async () => {
+    const payments = mkdtempSync(join(tmpdir(), 'archspec-cli-payments-'));
+    try {
+      cpSync('examples/payments', payments, { recursive: true });
+      const r = run(['serve', join(payments, 'archspec.yaml'), '--port', '0'], { PROCESSOR_WEBHOOK_SECRET: '' });
+      expect(await r.exit).toBe(2);
+      expect(r.stderr()).toContain('PROCESSOR_WEBHOOK_SECRET is not set (POST /webhooks/processor verifies request signatures with it)');
+      expect(r.stderr()).toContain('hint: set PROCESSOR_WEBHOOK_SECRET');
+      expect(r.stderr()).not.toMatch(/\n\s+at /);
+    } finally {
+      rmSync(payments, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('refuses a destructive migration with the list of changes and a hint, then applies it when allowed', async () => {
     // The first test migrated the embedded database; now drop Link.title from the model.
     writeFileSync(spec, readFileSync(spec, 'utf8').replace(/^\s+title: \{ type: string, maxLength: 200, required: false \}\n/m, ''));

@@ -29,7 +29,8 @@ describe.each(ENGINES)('archspec serve: payments and telehealth examples on %s',
         token: shopper.token,
         body: { currency: 'EUR', shippingAddress: '1 Main St', items: [{ product: product.body.id, quantity: 2 }] },
       });
-      expect(order.status).toBe(200);
+      expect(order.status).toBe(201);
+      expect(order.headers.get('location')).toBe(`/api/v1/orders/${order.body.id}`);
       expect(order.body).toMatchObject({ customer: shopper.id, total: '25.00', items: [{ quantity: 2, lineTotal: '25.00' }] });
       expect(s.app.archspecEvents.events.map((e) => e.name)).toContain('order.placed');
       const mine = await s.call('GET', '/orders', { token: shopper.token });

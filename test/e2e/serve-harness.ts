@@ -1,9 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { createStorage } from '../../src/adapters/storage/create-storage.ts';
+import { analyze } from '../../src/model/analyze.ts';
+import type { SystemModel } from '../../src/model/system-model.ts';
+import { loadSpec } from '../../src/spec/load-spec.ts';
 import type { Storage, StorageConfig, StorageEngineName } from '../../src/adapters/storage/storage.ts';
 import { createAuth } from '../../src/runtime/auth/create-auth.ts';
 import { buildServer } from '../../src/runtime/server.ts';
@@ -19,6 +22,14 @@ export const ENGINES: StorageEngineName[] = (process.env.STORAGE_ENGINES ?? 'sql
   .split(',').map((e) => e.trim()).filter((e): e is StorageEngineName => e === 'sqlite' || e === 'postgres');
 
 export const JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
+/** The payments example's webhook secret (`env:PROCESSOR_WEBHOOK_SECRET`) as the served app sees it. */
+export const WEBHOOK_SECRET = 'e2e-processor-webhook-secret';
+
+/** How to vary a served example. */
+export interface ServeOptions {
+  /** Rewrites the example's spec text before it is loaded (handlers still come from the example). */
+  spec?: (text: string) => string;
+}
 
 /** A served example and helpers to talk to it. */
 export interface Served {
@@ -47,16 +58,30 @@ async function database(engine: StorageEngineName, dir: string): Promise<{ confi
   return { config: { engine, url: pg.url, poolSize: 5 }, stop: () => pg.stop() };
 }
 
+/** The model of `example` after `rewrite` of its spec text, loaded from a copy of the example in `dir`. */
+async function rewrittenModel(example: ExampleName, rewrite: (text: string) => string, dir: string): Promise<SystemModel> {
+  cpSync(join('examples', example), dir, { recursive: true, filter: (source) => !source.endsWith('.data') });
+  const file = join(dir, 'archspec.yaml');
+  writeFileSync(file, rewrite(readFileSync(file, 'utf8')));
+  const { document, problems } = await loadSpec(file);
+  const { model, diagnostics } = document ? analyze(document) : { model: undefined, diagnostics: problems };
+  if (!model) throw new Error(`the rewritten ${example} spec is invalid: ${JSON.stringify(diagnostics)}`);
+  return model;
+}
+
 /** Serves `example` on a fresh `engine` database. */
-export async function serve(example: ExampleName, engine: StorageEngineName): Promise<Served> {
-  const model = await exampleModel(example);
+export async function serve(example: ExampleName, engine: StorageEngineName, options: ServeOptions = {}): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), 'archspec-e2e-'));
+  const model = options.spec ? await rewrittenModel(example, options.spec, dir) : await exampleModel(example);
   const db = await database(engine, dir);
   const storage = await createStorage(model, db.config);
   await storage.migrate();
   let offset = 0;
   const auth = createAuth(model, storage, { jwtSecret: JWT_SECRET, now: () => new Date(Date.now() + offset) });
-  const app = await buildServer(model, { storage, auth, specDir: join('examples', example), logging: { level: 'silent' } });
+  const app = await buildServer(model, {
+    storage, auth, specDir: options.spec ? dir : join('examples', example), logging: { level: 'silent' },
+    env: { ...process.env, PROCESSOR_WEBHOOK_SECRET: WEBHOOK_SECRET },
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const api = `${base}${model.api.basePath}`;

@@ -40,5 +40,5 @@ export default async function createPayment(ctx: any) {
   }
   const updated = await applyOutcome(ctx, payment, outcome);
   if (outcome.status !== 'succeeded') return ctx.problem(402, 'payment_declined', outcome.declineCode ?? 'the card was declined');
-  return updated;
+  return ctx.created(updated, `/payments/${payment.id}`);
 }

@@ -29,5 +29,5 @@ export default async function issueRefund(ctx: any) {
   });
   const done = await ctx.db.update('Refund', refund.id, { status: 'succeeded', processorRef: result.id });
   await ctx.emit('refund.issued', { refund: refund.id, payment: payment.id, order: payment.order, amount: done.amount, currency: done.currency });
-  return done;
+  return ctx.created(done, `/refunds/${refund.id}`);
 }

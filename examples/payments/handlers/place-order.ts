@@ -29,5 +29,5 @@ export default async function placeOrder(ctx: any) {
     }));
   }
   await ctx.emit('order.placed', { order: order.id, customer: ctx.user.id, total: order.total, currency });
-  return { ...order, items: created };
+  return ctx.created({ ...order, items: created }, `/orders/${order.id}`);
 }

@@ -24,7 +24,7 @@ export default async function bookAppointment(ctx: any) {
     patient: ctx.user.id, clinician: clinician.id, startsAt: start.toISOString(), endsAt: end.toISOString(), reason: ctx.body.reason,
   });
   await ctx.emit('appointment.booked', { appointment: appointment.id, patient: ctx.user.id, clinician: clinician.id, startsAt: appointment.startsAt });
-  return appointment;
+  return ctx.created(appointment, `/appointments/${appointment.id}`);
 }
 
 /** Whether [start, end) lies in one "HH:MM-HH:MM" range of `hours` ({ mon: ["09:00-12:00"], ... }) in `timeZone`. */

@@ -21,5 +21,5 @@ export default async function prescribe(ctx: any) {
     pharmacy: ctx.body.pharmacy,
   });
   await ctx.emit('prescription.issued', { prescription: prescription.id, patient: appointment.patient });
-  return prescription;
+  return ctx.created(prescription, `/prescriptions/${prescription.id}`);
 }

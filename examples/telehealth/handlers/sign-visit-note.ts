@@ -26,5 +26,5 @@ export default async function signVisitNote(ctx: any) {
   });
   if (appointment.status !== 'completed') await ctx.db.update('Appointment', appointment.id, { status: 'completed' });
   await ctx.emit('visit.documented', { note: note.id, appointment: appointment.id, patient: appointment.patient });
-  return note;
+  return ctx.created(note, `/notes/${note.id}`);
 }

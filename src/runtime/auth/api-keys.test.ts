@@ -25,7 +25,8 @@ describe('API keys', () => {
     const created = await createApiKey(store, { userId: 'u1', roles: ['user', 'admin'] }, ['user'], tagKey, new Date(0));
     const [record] = [...store.keys.values()];
     expect(record).toMatchObject({ id: created.id, userId: 'u1', roles: ['user'] });
-    expect(JSON.stringify(record)).not.toContain(created.key.split('_').pop());
+    // The secret is everything after `ak_<id>_` (base64url, so it may itself contain `_`).
+    expect(JSON.stringify(record)).not.toContain(created.key.slice(`ak_${created.id}_`.length));
     expect(await findValidApiKey(store, created.key)).toBe(record);
   });
 

@@ -31,6 +31,8 @@ const TOKENS = {
   type: 'object', required: ['accessToken', 'refreshToken', 'tokenType', 'expiresIn'],
   properties: { accessToken: { type: 'string' }, refreshToken: { type: 'string' }, tokenType: { type: 'string', enum: ['Bearer'] }, expiresIn: { type: 'integer', description: 'seconds' } },
 } as const;
+/** Login, refresh and logout prove who is calling by their body; the pipeline ignores any Authorization header there. */
+const BY_BODY = { credentials: 'body' } as const;
 const BODY = (properties: Record<string, unknown>, required: string[]) => ({ type: 'object', additionalProperties: false, required, properties });
 
 /**
@@ -46,6 +48,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AuthContext): void
 
   if (ctx.model.api.auth.method === 'password+jwt') {
     app.post<{ Body: { email: string; password: string } }>(`${base}/login`, {
+      config: BY_BODY,
       schema: { tags: ['auth'], summary: 'Sign in with email and password', body: BODY({ email: { type: 'string', minLength: 1, maxLength: 320 }, password: { type: 'string', minLength: 1, maxLength: 1024 } }, ['email', 'password']), response: { 200: TOKENS } },
     }, async (request) => {
       const { email, password } = request.body;
@@ -64,6 +67,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AuthContext): void
     });
 
     app.post<{ Body: { refreshToken: string } }>(`${base}/refresh`, {
+      config: BY_BODY,
       schema: { tags: ['auth'], summary: 'Exchange a refresh token for new tokens (the old one stops working)', body: BODY({ refreshToken: SECRET }, ['refreshToken']), response: { 200: TOKENS } },
     }, async (request) => {
       const next = await rotateRefreshToken(ctx.storage, request.body.refreshToken, ctx.refresh);
@@ -76,6 +80,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: AuthContext): void
     });
 
     app.post<{ Body: { refreshToken: string; all?: boolean } }>(`${base}/logout`, {
+      config: BY_BODY,
       schema: { tags: ['auth'], summary: 'Revoke this session, or with all: true every session of the account', body: BODY({ refreshToken: SECRET, all: { type: 'boolean' } }, ['refreshToken']), response: { 204: { type: 'null' } } },
     }, async (request, reply) => {
       await logout(ctx.storage.system, request.body.refreshToken, request.body.all === true, ctx.refresh);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { authorize } from './authorize.ts';
+import { authorize, readScopeOf } from './authorize.ts';
 import { callerWith, endpoint, linkly } from './auth-test-support.ts';
 import { accessMatrix } from '../../design/security/access-matrix.ts';
 
@@ -63,5 +63,24 @@ describe('authorize on the Linkly example', () => {
         expect(d.allowed ? d.scope : false, `${row.endpoint} as ${role}`).toBe(expected);
       }
     }
+  });
+});
+
+describe('readScopeOf (what an expanded reference may show)', () => {
+  it('follows the read permissions of the caller\'s roles: all beats own, nothing for other actions', () => {
+    expect(readScopeOf(model, 'User', callerWith('user'))).toBe('own');
+    expect(readScopeOf(model, 'User', callerWith('admin'))).toBe('all');
+    expect(readScopeOf(model, 'User', callerWith('user', 'admin'))).toBe('all');
+    const edited = linkly((s) => { s.security.roles.writer = ['User:update', 'Link:*']; });
+    expect(readScopeOf(edited, 'User', callerWith('writer'))).toBeUndefined();
+    expect(readScopeOf(edited, 'Link', callerWith('writer'))).toBe('all');
+    expect(readScopeOf(model, 'User', callerWith('ghost'))).toBeUndefined();
+  });
+
+  it('opens an entity the spec serves publicly to everyone, and nothing else to anonymous callers', () => {
+    expect(readScopeOf(model, 'User', undefined)).toBeUndefined();
+    const published = linkly((s) => { s.api.endpoints['GET /links/{code}'] = { does: 'get Link', public: true }; });
+    expect(readScopeOf(published, 'Link', undefined)).toBe('all');
+    expect(readScopeOf(published, 'Link', callerWith('user'))).toBe('all');
   });
 });

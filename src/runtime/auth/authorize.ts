@@ -1,5 +1,6 @@
 import type { Authorize, Caller } from './auth-contract.ts';
 import type { Endpoint, SystemModel } from '../../model/system-model.ts';
+import { allows } from '../../model/normalize/permission.ts';
 import { CRUD_ACTION, roleAccess, type RoleGrant } from '../../model/normalize/role-access.ts';
 
 /**
@@ -31,6 +32,27 @@ export const authorize: Authorize = (model, endpoint, caller) => {
   if (best === 'own') return { allowed: true, scope: 'own' };
   return { allowed: false, code: 'forbidden', detail: denial(endpoint, caller) };
 };
+
+/**
+ * Which records of `entity` the caller may read outside an endpoint of its own (e.g. as an expanded
+ * reference), by the rule {@link authorize} applies to a generated get of it: `all` when the spec
+ * serves the entity publicly (a public get or list) or a role of the caller holds a read permission
+ * for it (`Entity:read`, `Entity:*`, `"*"`); `own` when the best is `:own`; undefined when none does.
+ *
+ * @example
+ * readScopeOf(linkly, 'User', { userId: 'u1', roles: ['user'], via: 'jwt' }) // 'own' (User:read:own)
+ */
+export function readScopeOf(model: SystemModel, entity: string, caller: Caller | undefined): 'all' | 'own' | undefined {
+  if (model.api.endpoints.some((e) => e.public && e.entity === entity && (e.operation === 'get' || e.operation === 'list'))) return 'all';
+  if (!caller) return undefined;
+  let best: 'own' | undefined;
+  for (const role of grantsOf(model, caller)) {
+    const granted = allows([...role.permissions], entity, CRUD_ACTION.get);
+    if (granted === 'all') return 'all';
+    if (granted === 'own') best = 'own';
+  }
+  return best;
+}
 
 /** The caller's roles with their permissions from `security.roles` (none for a role the spec does not define). */
 function grantsOf(model: SystemModel, caller: Caller): RoleGrant[] {

@@ -65,3 +65,21 @@ export async function ownershipFilters(
   const ids = parents.items.map((p) => p[rule.parent.id.field]);
   return ids.length ? [{ field: rule.field, op: 'in', value: ids }] : undefined;
 }
+
+/** The ids of those `records` of `entity` that belong to `caller` (one batched read of parents for parent-owned entities). */
+export async function ownedAmong(store: RecordStore, model: SystemModel, entity: Entity, records: Row[], caller: Caller | undefined): Promise<Set<string>> {
+  const owned = new Set<string>();
+  const rule = ownershipRule(model, entity);
+  if (!caller || !rule) return owned;
+  const idOf = (record: Row) => String(record[entity.id.field]);
+  if (rule.kind !== 'parent') {
+    const ownerOf = (record: Row) => String(rule.kind === 'owner-field' ? record[rule.field] : record[entity.id.field]);
+    for (const record of records) if (ownerOf(record) === caller.userId) owned.add(idOf(record));
+    return owned;
+  }
+  const parentIds = [...new Set(records.map((r) => r[rule.field]).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number'))];
+  const parents = parentIds.length ? await store.getMany(rule.parent.name, parentIds) : [];
+  const mine = new Set(parents.filter((p) => String(p[rule.parentOwner]) === caller.userId).map((p) => String(p[rule.parent.id.field])));
+  for (const record of records) if (mine.has(String(record[rule.field]))) owned.add(idOf(record));
+  return owned;
+}

@@ -1,13 +1,13 @@
 import type { Entity, SystemModel } from '../../model/system-model.ts';
-import { entityOf, type RecordStore, type Row } from '../../adapters/storage/storage.ts';
+import type { Row } from '../../adapters/storage/storage.ts';
 import type { Caller } from '../auth/auth-contract.ts';
 import { visibleFields } from '../auth/visible-fields.ts';
 import { ownershipRule } from './ownership.ts';
 
 /**
  * The response stage of generated endpoints: a record leaves the server with only the fields the
- * caller may see (PII to PII roles and the owner), narrowed to `fields` when the client asked, with
- * expanded references replaced by the related records (under the same visibility rules).
+ * caller may see (PII to PII roles and the owner), narrowed to `fields` when the client asked.
+ * Expanded references are presented the same way (see expand-references.ts).
  */
 
 /** The weak ETag of a record version: `W/"3"`. */
@@ -54,23 +54,4 @@ export function presentRecord(model: SystemModel, entity: Entity, record: Row, o
     if (visible.has(key) && (!wanted || wanted.has(key))) out[key] = value;
   }
   return out;
-}
-
-/** Replaces each `expand`ed reference of `records` (already presented) with the related record, fetched once per entity. */
-export async function expandReferences(
-  store: RecordStore, model: SystemModel, entity: Entity, records: Row[], expand: string[], caller: Caller | undefined,
-): Promise<void> {
-  for (const name of expand) {
-    const field = entity.fields.find((f) => f.name === name);
-    if (!field?.ref) continue;
-    const target = entityOf(model, field.ref.entity);
-    const ids = [...new Set(records.map((r) => r[name]).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number'))];
-    if (!ids.length) continue;
-    const related = await store.getMany(target.name, ids);
-    const byId = new Map(related.map((r) => [String(r[target.id.field]), presentRecord(model, target, r, { caller })]));
-    for (const record of records) {
-      const id = record[name];
-      if (id !== null && id !== undefined) record[name] = byId.get(String(id)) ?? null;
-    }
-  }
 }

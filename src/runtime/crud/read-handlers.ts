@@ -4,11 +4,13 @@ import { scopeOf } from '../authorization.ts';
 import { checkParents, loadAddressed, parentFilters, type CrudRoute } from './crud-route.ts';
 import { parseListQuery } from './list-query.ts';
 import { ownershipFilters } from './ownership.ts';
-import { etagOf, expandReferences, presentRecord } from './present-record.ts';
+import { expandReferences, expansionScopes } from './expand-references.ts';
+import { etagOf, presentRecord } from './present-record.ts';
 
 /**
  * Generated reads. `list` answers `{ items, nextCursor?, total? }` with keyset pagination; under
- * scope own it only ever sees the caller's records (owner field, own account, or owned parent).
+ * scope own it only ever sees the caller's records (owner field, own account, or owned parent), and
+ * `expand` only replaces references the caller may read (see expand-references.ts).
  * `get` answers one record with its ETag.
  */
 
@@ -19,6 +21,7 @@ export function listHandler(route: CrudRoute): Handler {
   const { model, storage, entity, endpoint } = route;
   return async (request) => {
     const { list, expand } = parseListQuery(entity, endpoint, request.query as Record<string, unknown>);
+    const expansions = expansionScopes(model, entity, expand, request.caller);
     const fromPath = parentFilters(route, request);
     await checkParents(route, request);
     const own = scopeOf(request) === 'own';
@@ -35,7 +38,7 @@ export function listHandler(route: CrudRoute): Handler {
       ...list, ...(fields ? { fields } : {}), filters: [...(list.filters ?? []), ...fromPath, ...scoped],
     });
     const items: Row[] = page.items.map((r) => presentRecord(model, entity, r, { caller: request.caller, owned: own || undefined, fields: list.fields }));
-    if (expand.length) await expandReferences(storage, model, entity, items, expand, request.caller);
+    if (expansions.size) await expandReferences(storage, model, entity, items, expansions, request.caller);
     return { items, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}), ...(page.total !== undefined ? { total: page.total } : {}) };
   };
 }

@@ -6,7 +6,7 @@ import type { Caller } from '../auth/auth-contract.ts';
  * receives. A handler is the module's default export, `(ctx: HandlerContext) => unknown`:
  *
  * - return a plain value: 200 with it as JSON (`undefined`: 204 No Content);
- * - return `ctx.created(body)`, `ctx.json(body, status)`, `ctx.redirect(url)`, `ctx.notFound()` or
+ * - return `ctx.created(body, location)`, `ctx.json(body, status)`, `ctx.redirect(url)`, `ctx.notFound()` or
  *   `ctx.problem(status, code, detail)` for anything else;
  * - throw: the request's transaction rolls back and the client gets a problem+json 500 (an
  *   `ApiError` keeps its own status and code).
@@ -31,7 +31,7 @@ export interface HandlerContext {
   query: Record<string, unknown>;
   /** The parsed JSON body (validated against the endpoint's `body:` fields when it declares them). */
   body: any;
-  /** The body exactly as received (for signature checks such as webhooks' HMACs). */
+  /** The body exactly as received (a spec `signature:` is verified before the handler runs; this is for other schemes). */
   rawBody: string | undefined;
   headers: Record<string, string | string[] | undefined>;
   /** The client's address (behind a proxy: as Fastify's trustProxy setting resolves it). */
@@ -57,7 +57,13 @@ export interface HandlerContext {
   /** A problem+json answer; `code` may be the handler's own (e.g. `slot_taken`). */
   problem(status: number, code: string, detail: string): HandlerResponse;
   redirect(url: string, status?: 301 | 302 | 303 | 307 | 308): HandlerResponse;
-  created(body: unknown): HandlerResponse;
+  /**
+   * 201 Created with `body`; with `location`, a Location header naming the new record. Write the
+   * location as the spec writes routes, without the API base path: under basePath /api/v1,
+   * `ctx.created(order, '/orders/' + order.id)` answers `Location: /api/v1/orders/<id>`. An absolute
+   * URL is sent as given.
+   */
+  created(body: unknown, location?: string): HandlerResponse;
   json(body: unknown, status?: number): HandlerResponse;
 }
 

@@ -23,13 +23,21 @@ export function problem(status: number, code: string, detail: string, instance?:
   return response(status, { type: `https://archspec.dev/problems/${code}`, title, status, code, detail, ...(instance ? { instance } : {}) }, { 'content-type': 'application/problem+json' });
 }
 
-/** The helpers of a HandlerContext, for a request at `instance`. */
-export function responseHelpers(instance: string) {
+/**
+ * The Location of a created record: a path as the spec writes routes (`/orders/42`) is placed under
+ * the API base path (`/api/v1/orders/42`); an absolute URL or a relative reference is kept as given.
+ */
+export function createdLocation(basePath: string, location: string): string {
+  return location.startsWith('/') && !location.startsWith('//') ? `${basePath}${location}` : location;
+}
+
+/** The helpers of a HandlerContext, for a request at `instance` of an API under `basePath`. */
+export function responseHelpers(instance: string, basePath: string) {
   return {
     notFound: (detail = 'the requested record does not exist') => problem(404, 'not_found', detail, instance),
     problem: (status: number, code: string, detail: string) => problem(status, code, detail, instance),
     redirect: (url: string, status: 301 | 302 | 303 | 307 | 308 = 302) => response(status, undefined, { location: url }),
-    created: (body: unknown) => response(201, body),
+    created: (body: unknown, location?: string) => response(201, body, location === undefined ? {} : { location: createdLocation(basePath, location) }),
     json: (body: unknown, status = 200) => response(status, body),
   };
 }

@@ -80,6 +80,6 @@ function contextOf(
     emit,
     cache: services.cache,
     integrations,
-    ...responseHelpers(request.url),
+    ...responseHelpers(request.url, model.api.basePath),
   };
 }
