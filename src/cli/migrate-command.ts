@@ -1,6 +1,5 @@
-import type { MigrationReport, Storage, StorageConfig } from '../adapters/storage/storage.ts';
 import { loadModel, printDiagnostics } from './load-model.ts';
-import { describeDatabase, migrateStorage, openStorage, printRefusal, unreachable } from './open-storage.ts';
+import { describeDatabase, migrateStorage, openStorage, printRefusal } from './open-storage.ts';
 
 /** Options of `archspec migrate`. */
 export interface MigrateOptions {
@@ -10,15 +9,6 @@ export interface MigrateOptions {
 }
 
 const count = (n: number) => `${n} statement${n === 1 ? '' : 's'}`;
-
-/** A dry run's report, translating an unreachable database into one line. */
-async function dryRun(storage: Storage, config: StorageConfig, allowDestructive: boolean): Promise<MigrationReport> {
-  try {
-    return await storage.migrate({ allowDestructive, dryRun: true });
-  } catch (e) {
-    throw unreachable(e, config);
-  }
-}
 
 /**
  * `archspec migrate <spec>`: brings the database (DATABASE_URL, else the embedded SQLite file) to the
@@ -35,7 +25,7 @@ export async function migrateCommand(specFile: string, options: MigrateOptions, 
   const { storage, config } = await openStorage(model, specFile, env);
   const allowDestructive = options.allowDestructive === true;
   try {
-    const report = options.dryRun ? await dryRun(storage, config, allowDestructive) : await migrateStorage(storage, config, allowDestructive);
+    const report = await migrateStorage(storage, config, allowDestructive, options.dryRun);
     if (report.refused) {
       printRefusal(report, specFile);
       if (options.dryRun) process.stderr.write('dry run: nothing was applied (add --allow-destructive to see the statements it would run).\n');

@@ -38,9 +38,9 @@ export function unreachable(e: unknown, config: StorageConfig): unknown {
 }
 
 /** Migrates, translating an unreachable database into one line. */
-export async function migrateStorage(storage: Storage, config: StorageConfig, allowDestructive: boolean): Promise<MigrationReport> {
+export async function migrateStorage(storage: Storage, config: StorageConfig, allowDestructive: boolean, dryRun = false): Promise<MigrationReport> {
   try {
-    return await storage.migrate({ allowDestructive });
+    return await storage.migrate({ allowDestructive, dryRun });
   } catch (e) {
     throw unreachable(e, config);
   }

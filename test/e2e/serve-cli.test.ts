@@ -89,11 +89,19 @@ describe('archspec serve (CLI)', () => {
   it('refuses a destructive migration with the list of changes and a hint, then applies it when allowed', async () => {
     // The first test migrated the embedded database; now drop Link.title from the model.
     writeFileSync(spec, readFileSync(spec, 'utf8').replace(/^\s+title: \{ type: string, maxLength: 200, required: false \}\n/m, ''));
+    // A dry run shows the refusal too, and changes nothing: the real migration below still has work to do.
+    const dry = run(['migrate', spec, '--dry-run']);
+    expect(await dry.exit).toBe(1);
+    expect(dry.stderr()).toMatch(/dry run: nothing was applied/);
+    const dryAllowed = run(['migrate', spec, '--dry-run', '--allow-destructive']);
+    expect(await dryAllowed.exit).toBe(0);
     const refused = run(['serve', spec, '--port', '0']);
     expect(await refused.exit).toBe(1);
     expect(refused.stderr()).toMatch(/destructive database changes, refused:\n\s+- .*title/);
     expect(refused.stderr()).toContain(`archspec migrate ${spec} --allow-destructive`);
     const migrated = run(['migrate', spec, '--allow-destructive']);
     expect(await migrated.exit).toBe(0);
+    const again = run(['migrate', spec, '--dry-run']);
+    expect(await again.exit).toBe(0);
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { MIN_PASSWORD_LENGTH } from '../auth/password.ts';
 import type { Endpoint, Entity, Field, SystemModel } from '../../model/system-model.ts';
 import { fieldSchema, idSchema, nullableFieldSchema, objectSchema } from '../validation.ts';
 
@@ -57,7 +58,7 @@ export function bodySchema(model: SystemModel, entity: Entity, endpoint: Endpoin
   const properties: Record<string, Record<string, unknown>> = {};
   for (const f of fields) properties[f.name] = nullableFieldSchema(model, f);
   if (mode === 'create' && entity.id.generate === 'client') properties[entity.id.field] = idSchema(entity);
-  if (mode === 'create' && takesPassword(model, entity)) properties[PASSWORD_FIELD] = { type: 'string', minLength: 8, maxLength: 128 };
+  if (mode === 'create' && takesPassword(model, entity)) properties[PASSWORD_FIELD] = { type: 'string', minLength: MIN_PASSWORD_LENGTH, maxLength: 128 };
   const required = mode === 'patch' ? [] : fields.filter((f) => f.required && f.default === undefined).map((f) => f.name);
   if (mode === 'create' && entity.id.generate === 'client') required.push(entity.id.field);
   if (mode === 'create' && takesPassword(model, entity)) required.push(PASSWORD_FIELD);

@@ -87,7 +87,10 @@ export interface ListOptions {
 }
 
 export interface HandlerDb {
-  /** `forUpdate` is accepted for intent; writes in one request are already one transaction (see the serve docs on locking). */
+  /**
+   * With `forUpdate`, PostgreSQL locks the row until the request's transaction ends (SELECT ... FOR UPDATE),
+   * so read-then-write handlers cannot lose an update; SQLite needs no lock (its writers are serialized).
+   */
   get(entity: string, id: string | number, options?: { forUpdate?: boolean }): Promise<Row | undefined>;
   list(entity: string, where?: Where, options?: ListOptions): Promise<Page>;
   create(entity: string, values: Row): Promise<Row>;
