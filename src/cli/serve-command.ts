@@ -50,11 +50,13 @@ export async function serveCommand(specFile: string, options: ServeOptions, env:
     throw e;
   }
   const port = (app.server.address() as AddressInfo).port;
-  printBanner(model, bannerHost(app), port, [describeDatabase(storageConfig), tracing.description]);
-  return waitForShutdown(app, async () => {
+  // Handlers first, banner second: a supervisor may send SIGTERM as soon as it sees the banner.
+  const stopped = waitForShutdown(app, async () => {
     await storage.close();
     await tracing.shutdown();
   });
+  printBanner(model, bannerHost(app), port, [describeDatabase(storageConfig), tracing.description]);
+  return stopped;
 }
 
 function configOf(model: SystemModel, specFile: string, options: ServeOptions, env: NodeJS.ProcessEnv, embedded: boolean): ServeConfig {
