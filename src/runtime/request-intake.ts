@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import helmet from '@fastify/helmet';
 
 /**
@@ -14,12 +14,36 @@ declare module 'fastify' {
   }
 }
 
-/** Registers security headers (helmet) and the raw-keeping JSON parser. */
+const HELMET_OPTIONS = {
+  // The API answers JSON; the interactive docs page sets its own policy. HSTS is left to the TLS terminator.
+  contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], upgradeInsecureRequests: null } },
+  hsts: false,
+};
+
+/**
+ * The security headers helmet sets with {@link HELMET_OPTIONS}, found once by letting @fastify/helmet
+ * answer one request in a throwaway Fastify instance: the headers do not depend on the request, and
+ * the plugin would otherwise rebuild helmet's middleware on every request.
+ */
+export async function securityHeaders(): Promise<Record<string, string>> {
+  const probe = Fastify({ logger: false });
+  await probe.register(helmet, HELMET_OPTIONS);
+  // Only onRequest hooks (helmet's) have run when the handler reads the reply's headers.
+  probe.get('/', async (_request, reply) => reply.getHeaders());
+  try {
+    const headers = (await probe.inject({ method: 'GET', url: '/' })).json<Record<string, unknown>>();
+    return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, String(value)]));
+  } finally {
+    await probe.close();
+  }
+}
+
+/** Registers security headers (helmet's set, computed once) and the raw-keeping JSON parser. */
 export async function registerIntake(app: FastifyInstance): Promise<void> {
-  await app.register(helmet, {
-    // The API answers JSON; the interactive docs page sets its own policy. HSTS is left to the TLS terminator.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:'], upgradeInsecureRequests: null } },
-    hsts: false,
+  const headers = await securityHeaders();
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headers);
+    done();
   });
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');

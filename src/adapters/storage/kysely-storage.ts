@@ -1,9 +1,11 @@
+import type { Kysely } from 'kysely';
 import type { SystemModel } from '../../model/system-model.ts';
 import type { MigrationReport, RecordStore, Storage, StorageEngineName, SystemStore } from './storage.ts';
 import type { StorageEngine } from './storage-engine.ts';
 import { planSchema, type SchemaPlan } from './schema-plan.ts';
 import { KyselyRecordStore, type StoreContext } from './record-store.ts';
 import { KyselySystemStore } from './system-store.ts';
+import { QueryShapes } from './query-shapes.ts';
 import { isMigrated, migrate, type MigrateOptions } from './migrator.ts';
 
 const SYSTEM_METHODS = [
@@ -11,11 +13,24 @@ const SYSTEM_METHODS = [
   'revokeRefreshFamily', 'revokeRefreshTokensOfUser', 'insertApiKey', 'findApiKey', 'revokeApiKey',
 ] as const satisfies readonly (keyof SystemStore)[];
 
-/** A record store that also carries the system-store methods (what `transaction` hands its callback). */
-function withSystem(records: KyselyRecordStore, system: KyselySystemStore): RecordStore & SystemStore {
-  const out = records as KyselyRecordStore & Partial<SystemStore>;
-  for (const m of SYSTEM_METHODS) (out as unknown as Record<string, unknown>)[m] = (system[m] as (...a: unknown[]) => unknown).bind(system);
-  return out as RecordStore & SystemStore;
+/**
+ * What `transaction` hands its callback: a record store joined to the transaction that also
+ * carries the system-store methods, delegating to a system store on the same transaction. The
+ * methods live on the prototype, so opening a transaction binds nothing.
+ */
+class TransactionStore extends KyselyRecordStore {
+  constructor(ctx: StoreContext, trx: Kysely<any>, readonly systemStore: KyselySystemStore) {
+    super(ctx, trx, true);
+  }
+}
+for (const m of SYSTEM_METHODS) {
+  Object.defineProperty(TransactionStore.prototype, m, {
+    value(this: TransactionStore, ...args: unknown[]) {
+      return (this.systemStore[m] as (...a: unknown[]) => unknown).apply(this.systemStore, args);
+    },
+    writable: true,
+    configurable: true,
+  });
 }
 
 /**
@@ -33,7 +48,7 @@ export class KyselyStorage extends KyselyRecordStore implements Storage {
 
   constructor(model: SystemModel, private readonly driver: StorageEngine) {
     const plan = planSchema(model, driver.name);
-    const ctx: StoreContext = { engine: driver, plan, now: () => new Date().toISOString() };
+    const ctx: StoreContext = { engine: driver, plan, now: () => new Date().toISOString(), shapes: new QueryShapes() };
     super(ctx, driver.db, false);
     this.schema = plan;
     this.engine = driver.name;
@@ -49,7 +64,7 @@ export class KyselyStorage extends KyselyRecordStore implements Storage {
   }
 
   transaction<T>(fn: (tx: RecordStore & SystemStore) => Promise<T>): Promise<T> {
-    return this.driver.transaction((trx) => fn(withSystem(new KyselyRecordStore(this.ctx, trx, true), new KyselySystemStore(trx, (fn) => fn(trx)))));
+    return this.driver.transaction((trx) => fn(new TransactionStore(this.ctx, trx, new KyselySystemStore(trx, (fn) => fn(trx))) as unknown as RecordStore & SystemStore));
   }
 
   ping(): Promise<void> {

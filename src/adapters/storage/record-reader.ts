@@ -3,6 +3,7 @@ import type { Row } from './storage.ts';
 import type { StorageEngine } from './storage-engine.ts';
 import type { EntityLayout } from './schema-plan.ts';
 import { matchable } from './list-query.ts';
+import type { QueryShapes } from './query-shapes.ts';
 
 /** The id as the id column stores it, or undefined when it cannot be one (so it matches nothing). */
 export function storedId(layout: EntityLayout, id: string | number): string | number | undefined {
@@ -44,11 +45,15 @@ export async function toRecords(engine: StorageEngine, db: Kysely<any>, layout: 
 /**
  * One stored row by id (raw column values), honouring soft delete unless `includeDeleted`. With
  * `forUpdate` the row is locked until the transaction `db` belongs to ends (only where the engine
- * has row locks: the caller decides).
+ * has row locks: the caller decides). Compiled once per shape through `shapes`.
  */
-export async function readRow(db: Kysely<any>, layout: EntityLayout, id: string | number, includeDeleted = false, forUpdate = false): Promise<Record<string, unknown> | undefined> {
-  let q = db.selectFrom(layout.table).selectAll().where(layout.id.name, '=', id);
-  if (layout.entity.softDelete && !includeDeleted) q = q.where('deletedAt', 'is', null);
-  if (forUpdate) q = q.forUpdate();
-  return (await q.executeTakeFirst()) as Record<string, unknown> | undefined;
+export async function readRow(shapes: QueryShapes, db: Kysely<any>, layout: EntityLayout, id: string | number, includeDeleted = false, forUpdate = false): Promise<Record<string, unknown> | undefined> {
+  const live = layout.entity.softDelete && !includeDeleted;
+  const build = () => {
+    let q = db.selectFrom(layout.table).selectAll().where(layout.id.name, '=', id);
+    if (live) q = q.where('deletedAt', 'is', null);
+    return forUpdate ? q.forUpdate() : q;
+  };
+  const [row] = await shapes.rows(db, `get|${layout.table}|${live}|${forUpdate}`, [id], build);
+  return row as Record<string, unknown> | undefined;
 }

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomFillSync, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { ListQuery, Page, RecordStore, Row, WriteConflict } from './storage.ts';
 import type { StorageEngine } from './storage-engine.ts';
@@ -6,16 +6,32 @@ import type { EntityLayout, SchemaPlan } from './schema-plan.ts';
 import { NotNullViolationError, UniqueViolationError } from './storage-errors.ts';
 import { afterCursor, encodeCursor, listPredicate, orderBy, sortKeys } from './list-query.ts';
 import { readRow, storedId, toRecords } from './record-reader.ts';
+import type { QueryShapes } from './query-shapes.ts';
 import { translateWriteError } from './write-errors.ts';
 
 const SERVER_COLUMNS = new Set(['version', 'createdAt', 'updatedAt', 'deletedAt']);
 const SHORT_ID_ATTEMPTS = 5;
 
-/** What every record store shares: the engine, the plan and the clock. */
+/** What every record store shares: the engine, the plan, the clock and the compiled query shapes. */
 export interface StoreContext {
   engine: StorageEngine;
   plan: SchemaPlan;
   now: () => string;
+  shapes: QueryShapes;
+}
+
+/** Random bytes drawn a pool at a time: one CSPRNG call per 1024 short ids instead of one each. */
+const RANDOM_POOL = Buffer.alloc(6 * 1024);
+let poolOffset = RANDOM_POOL.length;
+
+/** A random 6-byte id in base64url (8 characters), as `randomBytes(6)` would give. */
+export function shortId(): string {
+  if (poolOffset === RANDOM_POOL.length) {
+    randomFillSync(RANDOM_POOL);
+    poolOffset = 0;
+  }
+  poolOffset += 6;
+  return RANDOM_POOL.toString('base64url', poolOffset - 6, poolOffset);
 }
 
 /**
@@ -67,7 +83,12 @@ export class KyselyRecordStore implements RecordStore {
         row[f.name] = this.ctx.engine.toDb(kind, kind === 'timestamp' && f.default === 'now' ? now : f.default);
       }
     }
-    Object.assign(row, { version: 1 }, layout.entity.timestamps ? { createdAt: this.ctx.engine.toDb('timestamp', now), updatedAt: this.ctx.engine.toDb('timestamp', now) } : {});
+    row.version = 1;
+    if (layout.entity.timestamps) {
+      const stamp = this.ctx.engine.toDb('timestamp', now);
+      row.createdAt = stamp;
+      row.updatedAt = stamp;
+    }
     const idName = layout.id.name;
     const generate = layout.entity.id.generate;
     if (generate === 'client') {
@@ -76,22 +97,27 @@ export class KyselyRecordStore implements RecordStore {
       row[idName] = this.ctx.engine.toDb(layout.id.kind, given);
     } else if (generate === 'uuid') row[idName] = randomUUID();
     return this.write(async (db) => {
-      let id: unknown;
+      // The stored row comes back from the INSERT itself (RETURNING *: SQLite >= 3.35, PostgreSQL).
+      let stored: Record<string, unknown> | undefined;
       try {
-        for (let attempt = 0; id === undefined; attempt++) {
+        for (let attempt = 0; stored === undefined; attempt++) {
           if (generate === 'short') {
             if (attempt === SHORT_ID_ATTEMPTS) throw new UniqueViolationError(entity, idName);
-            row[idName] = randomBytes(6).toString('base64url');
+            row[idName] = shortId();
           }
-          const q = db.insertInto(layout.table).values(row);
-          const done = await (generate === 'short' ? q.onConflict((oc) => oc.column(idName).doNothing()) : q).returning(idName).executeTakeFirst();
-          id = done?.[idName];
+          const short = generate === 'short';
+          const columns = Object.keys(row);
+          const build = () => {
+            const q = db.insertInto(layout.table).values(row);
+            return (short ? q.onConflict((oc) => oc.column(idName).doNothing()) : q).returningAll();
+          };
+          [stored] = await this.ctx.shapes.rows(db, `insert|${layout.table}|${short}|${columns.join('\u0000')}`, columns.map((c) => row[c]), build) as Record<string, unknown>[];
         }
-        await this.writeLinks(db, layout, id, links, false);
+        await this.writeLinks(db, layout, stored[idName], links, false);
       } catch (e) {
         return translateWriteError(this.ctx.engine, db, this.ctx.plan, layout, e, { written: row, links });
       }
-      const [record] = await toRecords(this.ctx.engine, db, layout, [(await readRow(db, layout, id as string, true))!]);
+      const [record] = await toRecords(this.ctx.engine, db, layout, [stored]);
       return record!;
     });
   }
@@ -101,7 +127,7 @@ export class KyselyRecordStore implements RecordStore {
     const key = storedId(layout, id);
     // A lock outside a transaction would end with its own statement; SQLite's writers are already serialized.
     const lock = options?.forUpdate === true && this.inTransaction && this.ctx.engine.rowLocks;
-    const raw = key === undefined ? undefined : await readRow(this.db, layout, key, options?.includeDeleted, lock);
+    const raw = key === undefined ? undefined : await readRow(this.ctx.shapes, this.db, layout, key, options?.includeDeleted, lock);
     return raw ? (await toRecords(this.ctx.engine, this.db, layout, [raw]))[0] : undefined;
   }
 
@@ -151,7 +177,7 @@ export class KyselyRecordStore implements RecordStore {
       } catch (e) {
         return translateWriteError(this.ctx.engine, db, this.ctx.plan, layout, e, { written: row, links });
       }
-      return (await toRecords(this.ctx.engine, db, layout, [(await readRow(db, layout, key))!]))[0];
+      return (await toRecords(this.ctx.engine, db, layout, [(await readRow(this.ctx.shapes, db, layout, key))!]))[0];
     });
   }
 
@@ -182,7 +208,7 @@ export class KyselyRecordStore implements RecordStore {
 
   /** After a conditional write touched nothing: absent (undefined) or a version conflict. */
   private async missOrConflict(db: Kysely<any>, layout: EntityLayout, key: string | number): Promise<WriteConflict | undefined> {
-    const current = await readRow(db, layout, key);
+    const current = await readRow(this.ctx.shapes, db, layout, key);
     return current ? { conflict: 'version', currentVersion: Number(current.version) } : undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, webcrypto } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { SystemModel } from '../../model/system-model.ts';
 import { ApiError } from '../api-error.ts';
@@ -31,6 +31,21 @@ export interface AccessTokenConfig {
   now: () => Date;
 }
 
+const cryptoKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+/**
+ * The secret as an HS256 CryptoKey, imported once per key: given raw bytes (or a secret KeyObject,
+ * which it exports to bytes), jose imports a CryptoKey on every sign and verify.
+ */
+function secretKey(key: Uint8Array): Promise<CryptoKey> {
+  let made = cryptoKeys.get(key);
+  if (!made) {
+    cryptoKeys.set(key, made = webcrypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']));
+    made.catch(() => cryptoKeys.delete(key)); // a failure is reported to the caller, not remembered
+  }
+  return made;
+}
+
 /** The `iss` of a system's tokens: its name in kebab case ("Linkly Pro" -> "linkly-pro"). */
 export function tokenIssuer(model: SystemModel): string {
   return model.system.name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
@@ -47,7 +62,7 @@ export async function signAccessToken(config: AccessTokenConfig, userId: string,
     .setIssuedAt(now)
     .setExpirationTime(now + Math.max(1, Math.round(config.ttlMs / 1000)))
     .setJti(randomUUID())
-    .sign(config.key);
+    .sign(await secretKey(config.key));
 }
 
 /**
@@ -57,9 +72,8 @@ export async function signAccessToken(config: AccessTokenConfig, userId: string,
  * @throws ApiError('invalid_token') with a detail saying which check failed
  */
 export async function verifyAccessToken(config: AccessTokenConfig, token: string): Promise<AccessClaims> {
-  const alg = signingAlgorithm(token);
   try {
-    const { payload } = await jwtVerify(token, config.key, {
+    const { payload } = await jwtVerify(token, await secretKey(config.key), {
       algorithms: ['HS256'],
       issuer: config.issuer,
       audience: ACCESS_TOKEN_AUDIENCE,
@@ -72,6 +86,10 @@ export async function verifyAccessToken(config: AccessTokenConfig, token: string
     }
     return { userId: sub, roles, sessionId: sid, jti, issuedAt: new Date(iat! * 1000), expiresAt: new Date(exp! * 1000) };
   } catch (err) {
+    if (err instanceof ApiError) throw err;
+    // The header is read only for a failure's detail; a malformed or unsigned token is named as such
+    // (signingAlgorithm throws), as jose refuses both too (only HS256 is allowed).
+    const alg = signingAlgorithm(token);
     throw joseToApiError(err, { what: 'access token', issuer: config.issuer, audience: ACCESS_TOKEN_AUDIENCE, algorithms: ['HS256'], alg });
   }
 }

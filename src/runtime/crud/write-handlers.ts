@@ -20,6 +20,7 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => Promise<unknown
 export function createHandler(route: CrudRoute, auth: AuthService): Handler {
   const { model, storage, entity } = route;
   const getEndpoint = model.api.endpoints.find((e) => e.operation === 'get' && e.entity === entity.name && e.pathParams.length === 1);
+  const getUrl = getEndpoint ? fastifyUrl(model, getEndpoint.route) : undefined;
   return async (request, reply) => {
     await checkParents(route, request);
     const { [PASSWORD_FIELD]: password, ...values } = { ...(request.body as Row) };
@@ -35,7 +36,7 @@ export function createHandler(route: CrudRoute, auth: AuthService): Handler {
       return inserted;
     });
     const id = encodeURIComponent(String(record[entity.id.field]));
-    const location = getEndpoint ? fastifyUrl(model, getEndpoint.route).replace(/:[^/]+$/, id) : `${request.url.split('?')[0]}/${id}`;
+    const location = getUrl ? getUrl.replace(/:[^/]+$/, () => id) : `${request.url.split('?')[0]}/${id}`;
     void reply.status(201).header('location', location).header('etag', etagOf(record));
     const owned = entity.owner !== undefined || entity.name === model.api.auth.userEntity;
     return presentRecord(model, entity, record, { caller: request.caller, owned });
