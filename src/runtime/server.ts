@@ -79,6 +79,7 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   await registerIntake(app);
   const metrics = registerMetrics(app, model);
   const storage = traceStorage(instrumentStorage(deps.storage, metrics.registry), tracer);
+  if (deps.storage.poolStats()) metrics.observePool(() => deps.storage.poolStats() ?? { total: 0, idle: 0, waiting: 0 });
   registerAuthentication(app, deps.auth);
   registerSignatureChecks(app, model, signatureSecrets);
   deps.auth.registerRoutes(app);

@@ -67,6 +67,10 @@ export class KyselyStorage extends KyselyRecordStore implements Storage {
     return this.driver.transaction((trx) => fn(new TransactionStore(this.ctx, trx, new KyselySystemStore(trx, (fn) => fn(trx))) as unknown as RecordStore & SystemStore));
   }
 
+  poolStats(): { total: number; idle: number; waiting: number } | undefined {
+    return this.driver.poolStats();
+  }
+
   ping(): Promise<void> {
     return this.driver.ping();
   }

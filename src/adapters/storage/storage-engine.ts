@@ -32,6 +32,8 @@ export interface StorageEngine {
    * transactions (BEGIN IMMEDIATE) already serialize writers and which has no such clause.
    */
   readonly rowLocks: boolean;
+  /** Pool occupancy, when the engine has a pool. */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined;
   /** An API value as the bound parameter for a column of `kind` (null stays null). */
   toDb(kind: ColumnKind, value: unknown): unknown;
   /** A value read from a column of `kind` as the API sees it. */

@@ -104,6 +104,8 @@ export interface Storage extends RecordStore {
   transaction<T>(fn: (tx: RecordStore & SystemStore) => Promise<T>): Promise<T>;
   /** Operations on archspec's own tables (credentials, tokens, API keys). */
   readonly system: SystemStore;
+  /** Connection pool occupancy for metrics; undefined for engines without a pool (SQLite: one connection). */
+  poolStats(): { total: number; idle: number; waiting: number } | undefined;
   /** Cheap round trip to the database (for /readyz). Throws StorageUnavailableError when down. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -23,8 +23,12 @@ export class PostgresEngine implements StorageEngine {
   readonly db: Kysely<any>;
 
   /** `where` is "host:port" for messages. */
-  constructor(pool: Pool, private readonly where: string) {
+  constructor(private readonly pool: Pool, private readonly where: string) {
     this.db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+  }
+
+  poolStats(): { total: number; idle: number; waiting: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount };
   }
 
   toDb(kind: ColumnKind, value: unknown): unknown {

@@ -28,6 +28,11 @@ const isoTimestamp = (v: unknown): string => {
 export class SqliteEngine implements StorageEngine {
   readonly name = 'sqlite' as const;
   readonly rowLocks = false;
+
+  /** One connection, no pool: nothing to report. */
+  poolStats(): undefined {
+    return undefined;
+  }
   readonly db: Kysely<any>;
 
   constructor(database: Database.Database, busyTimeoutMs: number) {
