@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander';
-import { checkCommand } from './check-command.ts';
-import { schemaCommand } from './schema-command.ts';
-import { designCommand } from './design-command.ts';
-import { initCommand, type InitOptions } from './init-command.ts';
 import { runCommand } from './run-command.ts';
-import { serveCommand, type ServeOptions } from './serve-command.ts';
-import { migrateCommand, type MigrateOptions } from './migrate-command.ts';
+import type { InitOptions } from './init-command.ts';
+import type { ServeOptions } from './serve-command.ts';
+import type { MigrateOptions } from './migrate-command.ts';
+
+// Each command's module is imported when that command runs: `design` should not pay for loading
+// the HTTP server, database drivers and prompts it never uses (start-up is part of its budget).
 
 const program = new Command('archspec')
   .description('Executable system design: one spec file becomes a design document (and later a running system).')
@@ -19,7 +19,7 @@ program
   .description('validate a spec and report every problem with file:line:column')
   .argument('<spec>', 'archspec.yaml or archspec.config.ts')
   .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
-  .action(runCommand(program, (spec: string, opts: { format: 'text' | 'json' }) => checkCommand(spec, opts)));
+  .action(runCommand(program, (spec: string, opts: { format: 'text' | 'json' }) => import('./check-command.ts').then((m) => m.checkCommand(spec, opts))));
 
 program
   .command('design')
@@ -27,13 +27,13 @@ program
   .argument('<spec>', 'archspec.yaml or archspec.config.ts')
   .option('-o, --output <file>', 'write to a file instead of stdout')
   .addOption(new Option('--format <format>', 'document format (default: from the -o extension, else md)').choices(['md', 'html']))
-  .action(runCommand(program, (spec: string, opts: { output?: string; format?: 'md' | 'html' }) => designCommand(spec, opts)));
+  .action(runCommand(program, (spec: string, opts: { output?: string; format?: 'md' | 'html' }) => import('./design-command.ts').then((m) => m.designCommand(spec, opts))));
 
 program
   .command('schema')
   .description('print the JSON Schema of the spec language (for editor completion)')
   .option('-o, --output <file>', 'write to a file instead of stdout')
-  .action(runCommand(program, (opts: { output?: string }) => schemaCommand(opts)));
+  .action(runCommand(program, (opts: { output?: string }) => import('./schema-command.ts').then((m) => m.schemaCommand(opts))));
 
 program
   .command('init')
@@ -50,7 +50,7 @@ program
   .option('--entity <name>', 'main entity name, e.g. Link')
   .option('-y, --yes', 'accept recommended answers without asking')
   .option('--force', 'overwrite an existing archspec.yaml')
-  .action(runCommand(program, (dir: string, opts: InitOptions) => initCommand(dir, opts)));
+  .action(runCommand(program, (dir: string, opts: InitOptions) => import('./init-command.ts').then((m) => m.initCommand(dir, opts))));
 
 program
   .command('serve')
@@ -60,7 +60,7 @@ program
   .option('--host <host>', 'address to listen on (default HOST or 127.0.0.1)')
   .option('--allow-destructive', 'apply destructive schema changes (dropped fields, type changes) at start')
   .option('--dev', 'development mode: generate a token secret when ARCHSPEC_JWT_SECRET is unset')
-  .action(runCommand(program, (spec: string, opts: ServeOptions) => serveCommand(spec, opts)));
+  .action(runCommand(program, (spec: string, opts: ServeOptions) => import('./serve-command.ts').then((m) => m.serveCommand(spec, opts))));
 
 program
   .command('migrate')
@@ -68,6 +68,6 @@ program
   .argument('<spec>', 'archspec.yaml or archspec.config.ts')
   .option('--allow-destructive', 'apply destructive changes (dropped tables or fields, type changes)')
   .option('--dry-run', 'print the statements a migration would run, apply nothing')
-  .action(runCommand(program, (spec: string, opts: MigrateOptions) => migrateCommand(spec, opts)));
+  .action(runCommand(program, (spec: string, opts: MigrateOptions) => import('./migrate-command.ts').then((m) => m.migrateCommand(spec, opts))));
 
 await program.parseAsync(process.argv);
