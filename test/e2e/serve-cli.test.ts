@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,30 @@ describe('archspec serve (CLI)', () => {
     r.child.kill('SIGTERM');
     expect(await r.exit).toBe(0);
     expect(r.stderr()).toContain('SIGTERM received');
+  }, 60_000);
+
+  it('finishes a request still in flight when SIGTERM arrives, then exits 0', async () => {
+    const r = run(['serve', spec, '--port', '0']);
+    const port = await bannerPort(r);
+    const body = JSON.stringify({ email: 'late@example.com', password: 'a long enough password' });
+    // Send half the sign-up body, stop the server, then send the rest: the answer must still come.
+    const answer = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/api/users', method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+        let text = '';
+        res.on('data', (d: Buffer) => { text += d.toString(); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.write(body.slice(0, 20));
+      setTimeout(() => {
+        r.child.kill('SIGTERM');
+        setTimeout(() => req.end(body.slice(20)), 300);
+      }, 100);
+    });
+    const { status, text } = await answer;
+    expect(status, text).toBe(201);
+    expect(await r.exit).toBe(0);
+    expect(r.stderr()).toContain('finishing requests in flight');
   }, 60_000);
 
   it('reports a port in use in one line and exits 2', async () => {
