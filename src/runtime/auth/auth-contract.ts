@@ -28,8 +28,19 @@ export interface AuthService {
   authenticate(request: FastifyRequest): Promise<Caller | undefined>;
   /** Adds /auth/login, /auth/refresh, /auth/logout and /auth/api-keys under the API base path. */
   registerRoutes(app: FastifyInstance): void;
-  /** Stores the password hash of a new account (called inside the create transaction of the user entity). */
-  setPassword(tx: SystemStore & RecordStore, userId: string, password: string): Promise<void>;
+  /**
+   * Checks a new account's password against the policy (ApiError validation_failed otherwise) and
+   * hashes it. Called before the create transaction: argon2 takes tens of milliseconds, which must
+   * not be spent holding the database's write lock.
+   */
+  preparePassword(password: string, email: string | undefined): Promise<PreparedPassword>;
+  /** Stores a prepared password for a new account (inside the create transaction of the user entity). */
+  storePassword(tx: SystemStore & RecordStore, userId: string, prepared: PreparedPassword): Promise<void>;
+}
+
+/** A password that passed the policy, as its argon2id hash. */
+export interface PreparedPassword {
+  readonly hash: string;
 }
 
 export interface AuthOptions {

@@ -28,11 +28,14 @@ async function harness(model: SystemModel = linkly()) {
   });
   auth.registerRoutes(app);
   app.get('/api/whoami', async (req) => (await auth.authenticate(req)) ?? { anonymous: true });
-  const addUser = (email: string, role = 'user', password = PASSWORD) => storage.transaction(async (tx) => {
-    const row = await tx.insert('User', { email, role });
-    await auth.setPassword(tx, String(row.id), password);
-    return String(row.id);
-  });
+  const addUser = async (email: string, role = 'user', password = PASSWORD) => {
+    const prepared = await auth.preparePassword(password, email);
+    return storage.transaction(async (tx) => {
+      const row = await tx.insert('User', { email, role });
+      await auth.storePassword(tx, String(row.id), prepared);
+      return String(row.id);
+    });
+  };
   const post = (url: string, payload: object, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url: `/api${url}`, payload, headers });
   const whoami = (headers: Record<string, string>) => app.inject({ method: 'GET', url: '/api/whoami', headers });
   const login = async (email: string, password = PASSWORD) => {
@@ -217,7 +220,7 @@ describe('API keys', () => {
   });
 });
 
-describe('setPassword', () => {
+describe('preparePassword', () => {
   it('refuses a password under the policy with validation errors and stores nothing', async () => {
     const err = await h.addUser('ann@example.com', 'user', 'short').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);

@@ -90,11 +90,13 @@ export const createAuth: CreateAuth = (model, storage, options) => {
   const service: AuthService = {
     authenticate,
     registerRoutes: (app) => registerAuthRoutes(app, ctx),
-    setPassword: async (tx, userId, password) => {
-      const user = await findUserById(tx, model, userId);
-      const problems = passwordProblems(password, user?.email);
+    preparePassword: async (password, email) => {
+      const problems = passwordProblems(password, email);
       if (problems.length > 0) throw ApiError.validation(problems);
-      await tx.setPasswordHash(userId, await hashPassword(password));
+      return { hash: await hashPassword(password) };
+    },
+    storePassword: async (tx, userId, prepared) => {
+      await tx.setPasswordHash(userId, prepared.hash);
     },
   };
   return service;

@@ -30,9 +30,11 @@ export function createHandler(route: CrudRoute, auth: AuthService): Handler {
       if (!request.caller) throw ApiError.unauthenticated(`creating a ${entity.name} needs a signed-in caller, who becomes its owner`);
       values[entity.owner] = request.caller.userId;
     }
+    // Hash before the transaction: argon2 must not hold the database's write lock.
+    const prepared = takesPassword(model, entity) ? await auth.preparePassword(String(password), typeof values.email === 'string' ? values.email : undefined) : undefined;
     const record = await storage.transaction(async (tx) => {
       const inserted = await tx.insert(entity.name, values);
-      if (takesPassword(model, entity)) await auth.setPassword(tx, String(inserted[entity.id.field]), String(password));
+      if (prepared) await auth.storePassword(tx, String(inserted[entity.id.field]), prepared);
       return inserted;
     });
     const id = encodeURIComponent(String(record[entity.id.field]));

@@ -16,7 +16,7 @@ import { openApiDocument } from './openapi-document.ts';
 
 type Doc = any;
 const noStorage = {} as Storage;
-const noAuth: AuthService = { authenticate: async () => undefined, registerRoutes: () => {}, setPassword: async () => {} };
+const noAuth: AuthService = { authenticate: async () => undefined, registerRoutes: () => {}, preparePassword: async () => ({ hash: '' }), storePassword: async () => {} };
 
 async function registeredRoutes(model: SystemModel): Promise<RouteOptions[]> {
   const app = Fastify();
