@@ -1,9 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
-import { parseYamlSpec } from '../../spec/parse-yaml.ts';
-import { analyze } from '../../model/analyze.ts';
-import { formatDiagnostic } from '../../diagnostics/diagnostic.ts';
+import { editedSpecModel } from '../../model/test-support/edited-spec.ts';
 import type { SystemModel } from '../../model/system-model.ts';
 import type { Finding } from '../design-report.ts';
 import { capacityPlan } from '../analyses/capacity-plan.ts';
@@ -41,11 +37,7 @@ export type SpecObject = any;
  *   cannot silently run against no model
  */
 export function linklyModel(mutate?: (spec: SpecObject) => void): SystemModel {
-  const text = readFileSync(LINKLY_PATH, 'utf8');
-  if (!mutate) return modelFromYaml(text, 'linkly spec');
-  const spec: SpecObject = parse(text);
-  mutate(spec);
-  return modelFromYaml(stringify(spec), 'edited linkly spec');
+  return editedSpecModel(LINKLY_PATH, mutate, 'linkly spec');
 }
 
 /** Lints a model with its own analyses, as `archspec design` does. */
@@ -61,13 +53,4 @@ export function lintModel(model: SystemModel): Finding[] {
  */
 export function findingsOf(rule: string, mutate?: (spec: SpecObject) => void): Finding[] {
   return lintModel(linklyModel(mutate)).filter((f) => f.rule === rule);
-}
-
-/** Builds a model from YAML text read as if it were the fixture file; `what` names it in errors. */
-function modelFromYaml(text: string, what: string): SystemModel {
-  const { document, problems } = parseYamlSpec(text, LINKLY_PATH);
-  if (!document) throw new Error(`${what} does not parse: ${problems.map((p) => p.message).join('; ')}`);
-  const { model, diagnostics } = analyze(document);
-  if (!model) throw new Error(`${what} is invalid:\n${diagnostics.map(formatDiagnostic).join('\n')}`);
-  return model;
 }

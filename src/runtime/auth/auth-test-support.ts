@@ -1,8 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
-import { parseYamlSpec } from '../../spec/parse-yaml.ts';
-import { analyze } from '../../model/analyze.ts';
+import { editedSpecModel } from '../../model/test-support/edited-spec.ts';
 import type { Endpoint, SystemModel } from '../../model/system-model.ts';
 import type { Caller } from './auth-contract.ts';
 
@@ -17,17 +14,7 @@ export const LINKLY_EXAMPLE = fileURLToPath(new URL('../../../examples/linkly/ar
 
 /** The Linkly model; `mutate` edits the parsed YAML (loosely typed) before it is analysed. */
 export function linkly(mutate?: (spec: any) => void): SystemModel {
-  let text = readFileSync(LINKLY_EXAMPLE, 'utf8');
-  if (mutate) {
-    const spec = parse(text);
-    mutate(spec);
-    text = stringify(spec);
-  }
-  const { document, problems } = parseYamlSpec(text, LINKLY_EXAMPLE);
-  if (!document) throw new Error(`linkly spec does not parse: ${problems.map((p) => p.message).join('; ')}`);
-  const { model, diagnostics } = analyze(document);
-  if (!model) throw new Error(`linkly spec is invalid: ${diagnostics.map((d) => `${d.code} ${d.message}`).join('; ')}`);
-  return model;
+  return editedSpecModel(LINKLY_EXAMPLE, mutate, 'linkly spec');
 }
 
 /** The endpoint with this key ("GET /links"); throws when the model has none. */

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, sql, type RawBuilder } from 'kysely';
 import type { Pool } from 'pg';
 import type { ConstraintFailure, SchemaExtras, StorageEngine } from '../storage-engine.ts';
 import { constraintName, zeroValue, type ColumnKind } from '../schema-plan.ts';
+import { toStoredValue } from '../column-values.ts';
 import type { TableChange } from '../schema-diff.ts';
 import { addColumn, addForeignKeys, createIndex, rawStatement, type Statement } from '../schema-ddl.ts';
 import { StorageUnavailableError } from '../storage.ts';
@@ -32,18 +33,7 @@ export class PostgresEngine implements StorageEngine {
   }
 
   toDb(kind: ColumnKind, value: unknown): unknown {
-    if (value === null || value === undefined) return null;
-    switch (kind) {
-      case 'timestamp': {
-        const d = value instanceof Date ? value : new Date(String(value));
-        return Number.isNaN(d.getTime()) ? String(value) : d.toISOString();
-      }
-      case 'date': return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
-      // pg would send a JS array as a PostgreSQL array literal: always send JSON text.
-      case 'json': return JSON.stringify(value);
-      case 'decimal': return String(value);
-      default: return value;
-    }
+    return toStoredValue(kind, value);
   }
 
   fromDb(kind: ColumnKind, value: unknown): unknown {

@@ -2,6 +2,7 @@ import { Kysely, sql, type RawBuilder } from 'kysely';
 import type Database from 'better-sqlite3';
 import type { ConstraintFailure, SchemaExtras, StorageEngine } from '../storage-engine.ts';
 import { zeroValue, type ColumnKind } from '../schema-plan.ts';
+import { toStoredValue } from '../column-values.ts';
 import type { TableChange } from '../schema-diff.ts';
 import { addColumn, createIndex, createTable, rawStatement, type Statement } from '../schema-ddl.ts';
 import { StorageUnavailableError } from '../storage.ts';
@@ -14,11 +15,6 @@ const FAILURES: Record<string, ConstraintFailure['kind']> = {
   SQLITE_CONSTRAINT_FOREIGNKEY: 'foreign-key',
 };
 
-const isoTimestamp = (v: unknown): string => {
-  const d = v instanceof Date ? v : new Date(String(v));
-  return Number.isNaN(d.getTime()) ? String(v) : d.toISOString();
-};
-
 /**
  * SQLite half of the storage family (better-sqlite3 through kysely): booleans as 0/1, timestamps
  * as ISO-8601 text (ordered chronologically as text), decimals as exact text compared numerically,
@@ -28,27 +24,21 @@ const isoTimestamp = (v: unknown): string => {
 export class SqliteEngine implements StorageEngine {
   readonly name = 'sqlite' as const;
   readonly rowLocks = false;
-
-  /** One connection, no pool: nothing to report. */
-  poolStats(): undefined {
-    return undefined;
-  }
   readonly db: Kysely<any>;
 
   constructor(database: Database.Database, busyTimeoutMs: number) {
     this.db = new Kysely<any>({ dialect: new ImmediateSqliteDialect(database, busyTimeoutMs) });
   }
 
+  /** One connection, no pool: nothing to report. */
+  poolStats(): undefined {
+    return undefined;
+  }
+
   toDb(kind: ColumnKind, value: unknown): unknown {
-    if (value === null || value === undefined) return null;
-    switch (kind) {
-      case 'boolean': return value ? 1 : 0;
-      case 'timestamp': return isoTimestamp(value);
-      case 'date': return value instanceof Date ? value.toISOString().slice(0, 10) : String(value);
-      case 'json': return JSON.stringify(value);
-      case 'decimal': return String(value);
-      default: return value;
-    }
+    // SQLite has no boolean type: 1 and 0.
+    if (kind === 'boolean' && value !== null && value !== undefined) return value ? 1 : 0;
+    return toStoredValue(kind, value);
   }
 
   fromDb(kind: ColumnKind, value: unknown): unknown {
