@@ -16,6 +16,7 @@ import { registerIntake } from './request-intake.ts';
 import { registerSignatureChecks, signatureSecretsOf } from './request-signature.ts';
 import { loggerOptionsForFastify, registerRequestId, type LoggerOptions } from './observability/logging.ts';
 import { RouteTable } from './route-table.ts';
+import { registerRequestContext } from './request-context.ts';
 import { registerHealth } from './health.ts';
 import { registerOpenApi } from './openapi/register-openapi.ts';
 import { validatorCompiler } from './validation.ts';
@@ -74,6 +75,7 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   app.setNotFoundHandler(routes.notFoundHandler());
 
   const tracer = deps.tracer ?? trace.getTracer(TRACER_NAME);
+  registerRequestContext(app);
   registerRequestId(app);
   registerTracing(app, tracer);
   await registerIntake(app);

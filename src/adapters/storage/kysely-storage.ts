@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { SystemModel } from '../../model/system-model.ts';
-import type { MigrationReport, RecordStore, Storage, StorageEngineName, SystemStore } from './storage.ts';
+import type { MigrationReport, Storage, StorageEngineName, SystemStore, Transaction } from './storage.ts';
 import type { StorageEngine } from './storage-engine.ts';
 import { planSchema, type SchemaPlan } from './schema-plan.ts';
 import { KyselyRecordStore, type StoreContext } from './record-store.ts';
@@ -19,8 +19,8 @@ const SYSTEM_METHODS = [
  * methods live on the prototype, so opening a transaction binds nothing.
  */
 class TransactionStore extends KyselyRecordStore {
-  constructor(ctx: StoreContext, trx: Kysely<any>, readonly systemStore: KyselySystemStore) {
-    super(ctx, trx, true);
+  constructor(ctx: StoreContext, readonly kysely: Kysely<any>, readonly systemStore: KyselySystemStore) {
+    super(ctx, kysely, true);
   }
 }
 for (const m of SYSTEM_METHODS) {
@@ -63,8 +63,12 @@ export class KyselyStorage extends KyselyRecordStore implements Storage {
     return isMigrated(this.driver, this.schema);
   }
 
-  transaction<T>(fn: (tx: RecordStore & SystemStore) => Promise<T>): Promise<T> {
-    return this.driver.transaction((trx) => fn(new TransactionStore(this.ctx, trx, new KyselySystemStore(trx, (fn) => fn(trx))) as unknown as RecordStore & SystemStore));
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T> {
+    return this.driver.transaction((trx) => fn(new TransactionStore(this.ctx, trx, new KyselySystemStore(trx, (fn) => fn(trx))) as unknown as Transaction));
+  }
+
+  get kysely(): Kysely<any> {
+    return this.driver.db;
   }
 
   poolStats(): { total: number; idle: number; waiting: number } | undefined {

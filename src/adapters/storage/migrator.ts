@@ -4,7 +4,7 @@ import type { StorageEngine } from './storage-engine.ts';
 import { zeroValue, type SchemaPlan } from './schema-plan.ts';
 import { diffSchema, type SchemaDiff } from './schema-diff.ts';
 import { addForeignKeys, createIndex, createTable, type Statement } from './schema-ddl.ts';
-import { MIGRATIONS_TABLE } from './system-tables.ts';
+import { MIGRATIONS_TABLE } from './system-tables/system-tables.ts';
 
 interface HistoryRow {
   version: number;

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { StorageEngine } from './storage-engine.ts';
 import type { ColumnPlan, SchemaPlan, TablePlan } from './schema-plan.ts';
-import { MIGRATIONS_TABLE } from './system-tables.ts';
+import { MIGRATIONS_TABLE } from './system-tables/system-tables.ts';
 
 /** How an existing table differs from its plan. */
 export interface TableChange {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Entity, Field, SystemModel } from '../../model/system-model.ts';
 import type { StorageEngineName } from './storage.ts';
-import { systemTables } from './system-tables.ts';
+import { systemTables } from './system-tables/system-tables.ts';
 
 /** How a column's values are converted between the API and the database. */
 export type ColumnKind = 'uuid' | 'text' | 'integer' | 'real' | 'decimal' | 'boolean' | 'timestamp' | 'date' | 'json';

@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 import type { Entity, SystemModel } from '../../model/system-model.ts';
 
 /**
@@ -101,7 +102,14 @@ export interface Storage extends RecordStore {
   /** Whether the schema in the database matches the model (for /readyz). */
   isMigrated(): Promise<boolean>;
   /** Runs `fn` in one transaction: everything done through `tx` commits or rolls back together. */
-  transaction<T>(fn: (tx: RecordStore & SystemStore) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Transaction) => Promise<T>): Promise<T>;
+  /**
+   * The query builder on this database, for archspec's own feature tables (`_archspec_outbox`,
+   * `_archspec_audit`, ...): runtime features keep their SQL next to their code instead of growing
+   * this interface. Entity tables go through the record operations above (they apply the schema
+   * plan's conversions). Outside a transaction each statement commits on its own.
+   */
+  readonly kysely: Kysely<any>;
   /** Operations on archspec's own tables (credentials, tokens, API keys). */
   readonly system: SystemStore;
   /** Connection pool occupancy for metrics; undefined for engines without a pool (SQLite: one connection). */
@@ -110,6 +118,9 @@ export interface Storage extends RecordStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/** What `transaction(fn)` hands `fn`: records, system tables and the query builder, all joined to the transaction. */
+export type Transaction = RecordStore & SystemStore & { readonly kysely: Kysely<any> };
 
 /** archspec's own tables, created by `migrate` next to the entity tables. */
 export interface SystemStore {

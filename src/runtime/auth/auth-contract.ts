@@ -12,6 +12,8 @@ export interface Caller {
   userId: string;
   roles: string[];
   via: 'jwt' | 'api-key' | 'oidc';
+  /** The API key's id when `via` is `api-key` (rate limits and audit rows name the key). */
+  apiKeyId?: string;
 }
 
 /** The outcome of an authorization check for one endpoint. */

@@ -175,7 +175,7 @@ describe('API keys', () => {
     const key = created.json();
     expect(key).toMatchObject({ roles: ['user'], name: 'ci' });
     expect(key.key).toMatch(new RegExp(`^ak_${key.id}_[A-Za-z0-9_-]{43}$`));
-    expect((await h.whoami({ 'x-api-key': key.key })).json()).toEqual({ userId: id, roles: ['user'], via: 'api-key' });
+    expect((await h.whoami({ 'x-api-key': key.key })).json()).toEqual({ userId: id, roles: ['user'], via: 'api-key', apiKeyId: key.id });
     const del = await h.app.inject({ method: 'DELETE', url: `/api/auth/api-keys/${key.id}`, headers: h.bearer(accessToken) });
     expect(del.statusCode).toBe(204);
     const after = await h.whoami({ 'x-api-key': key.key });

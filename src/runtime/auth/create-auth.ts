@@ -84,7 +84,7 @@ export const createAuth: CreateAuth = (model, storage, options) => {
     const user = await findUserById(storage, model, record.userId);
     if (!user) throw ApiError.invalidToken(`The account of API key ${record.id} no longer exists.`);
     const held = rolesOfUser(model, user);
-    return { userId: record.userId, roles: record.roles.filter((r) => held.includes(r)), via: 'api-key' };
+    return { userId: record.userId, roles: record.roles.filter((r) => held.includes(r)), via: 'api-key', apiKeyId: record.id };
   }
 
   const service: AuthService = {

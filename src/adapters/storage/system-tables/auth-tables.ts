@@ -1,15 +1,8 @@
-import type { ColumnPlan, TablePlan } from './schema-plan.ts';
+import type { TablePlan } from '../schema-plan.ts';
+import { text } from './table-columns.ts';
 
-/** Name of the migration history table; `migrate` creates and manages it outside the plan. */
-export const MIGRATIONS_TABLE = '_archspec_migrations';
-
-const text = (name: string, notNull = true, primaryKey = false): ColumnPlan => ({ name, kind: 'text', sqlType: 'text', notNull, ...(primaryKey ? { primaryKey } : {}) });
-
-/**
- * archspec's own tables, the same on every engine: ids, hashes and ISO-8601 timestamps are text so
- * they round-trip exactly, user ids are text whatever the user entity's id type.
- */
-export function systemTables(): TablePlan[] {
+/** Credentials, refresh tokens and API keys (see SystemStore); user ids are text whatever the user entity's id type. */
+export function authTables(): TablePlan[] {
   return [
     {
       name: '_archspec_api_keys',
