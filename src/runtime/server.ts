@@ -9,6 +9,7 @@ import { EventLog } from './handlers/event-log.ts';
 import { loadEndpointHandlers } from './handlers/load-handlers.ts';
 import { MemoryCache } from './handlers/memory-cache.ts';
 import { registerHandlers } from './handlers/register-handlers.ts';
+import { integrationClients } from './handlers/integration-client.ts';
 import { instrumentStorage, registerMetrics } from './observability/metrics.ts';
 import { registerTracing, traceStorage, TRACER_NAME } from './observability/tracing.ts';
 import { problemErrorHandler } from './problem-response.ts';
@@ -92,8 +93,9 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   registerOpenApi(app, model);
   const events = new EventLog(model);
   app.decorate('archspecEvents', events);
+  const integrations = integrationClients(model, app.log);
   registerHandlers(app, model, {
-    storage, handlers, events, tracer,
+    model, storage, handlers, events, tracer, integrations,
     cache: new MemoryCache(model.architecture.storage.cache?.maxEntries ?? DEFAULT_CACHE_ENTRIES),
   });
   return app;

@@ -1,4 +1,4 @@
-import type { Integration } from '../../model/system-model.ts';
+import type { Integration, SystemModel } from '../../model/system-model.ts';
 import { ApiError } from '../api-error.ts';
 import type { HandlerLog, IntegrationClient } from './handler-context.ts';
 
@@ -68,4 +68,9 @@ export function integrationClient(integration: Integration, log: HandlerLog): In
       ...(options.idempotencyKey ? { 'idempotency-key': options.idempotencyKey } : {}), ...(options.headers ?? {}),
     }, options.idempotencyKey !== undefined || integration.idempotent),
   };
+}
+
+/** One client per integration of the model, created once per server (breakers and bulkheads must see every call). */
+export function integrationClients(model: SystemModel, log: HandlerLog): Record<string, IntegrationClient> {
+  return Object.fromEntries(model.requirements.integrations.map((i) => [i.name, integrationClient(i, log)]));
 }

@@ -2,22 +2,17 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Tracer } from '@opentelemetry/api';
 import { withSpan } from '../observability/tracing.ts';
 import type { Endpoint, SystemModel } from '../../model/system-model.ts';
-import type { Storage } from '../../adapters/storage/storage.ts';
 import { authorizationHook, fastifyUrl } from '../authorization.ts';
 import { nullableFieldSchema, objectSchema } from '../validation.ts';
-import type { Handler, HandlerContext, HandlerUser, IntegrationClient } from './handler-context.ts';
-import { handlerDb } from './handler-db.ts';
+import type { Handler, HandlerContext, HandlerUser } from './handler-context.ts';
 import { responseHelpers, sendHandlerResult } from './handler-response.ts';
-import { integrationClient } from './integration-client.ts';
 import type { EventLog } from './event-log.ts';
-import type { MemoryCache } from './memory-cache.ts';
+import { workContext, type WorkServices } from './work-context.ts';
 
 /** What custom endpoints share across requests. */
-export interface HandlerServices {
-  storage: Storage;
+export interface HandlerServices extends WorkServices {
   handlers: Map<string, Handler>;
   events: EventLog;
-  cache: MemoryCache;
   tracer: Tracer;
 }
 
@@ -39,7 +34,7 @@ export function registerHandlers(app: FastifyInstance, model: SystemModel, servi
       handler: async (request, reply) => {
         const stage = services.events.stage(String(request.id), request.log);
         const result = await withSpan(services.tracer, `handler ${endpoint.key}`, () =>
-          services.storage.transaction(async (tx) => handler(contextOf(model, request, handlerDb(model, tx), stage.emit, services))),
+          services.storage.transaction(async (tx) => handler(contextOf(model, request, workContext(services, tx, stage.emit, request.log)))),
           { 'archspec.handler': endpoint.handler ?? '' });
         stage.commit();
         return sendHandlerResult(reply, result);
@@ -62,13 +57,9 @@ function userOf(request: FastifyRequest): HandlerUser | undefined {
   return caller ? { ...caller, id: caller.userId, role: caller.roles[0] } : undefined;
 }
 
-function contextOf(
-  model: SystemModel, request: FastifyRequest, db: HandlerContext['db'], emit: HandlerContext['emit'], services: HandlerServices,
-): HandlerContext {
-  const integrations: Record<string, IntegrationClient> = {};
-  for (const integration of model.requirements.integrations) integrations[integration.name] = integrationClient(integration, request.log);
+function contextOf(model: SystemModel, request: FastifyRequest, work: ReturnType<typeof workContext>): HandlerContext {
   return {
-    db,
+    ...work,
     user: userOf(request),
     params: request.params as Record<string, string>,
     query: request.query as Record<string, unknown>,
@@ -76,10 +67,6 @@ function contextOf(
     rawBody: request.rawBody,
     headers: request.headers,
     ip: request.ip,
-    log: request.log,
-    emit,
-    cache: services.cache,
-    integrations,
     ...responseHelpers(request.url, model.api.basePath),
   };
 }

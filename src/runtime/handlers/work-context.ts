@@ -1,0 +1,31 @@
+import type { Tracer } from '@opentelemetry/api';
+import type { RecordStore, Storage } from '../../adapters/storage/storage.ts';
+import type { SystemModel } from '../../model/system-model.ts';
+import type { HandlerCache, HandlerContext, HandlerLog, IntegrationClient } from './handler-context.ts';
+import { handlerDb } from './handler-db.ts';
+
+/**
+ * What every piece of user code the runtime runs shares, built once per server: custom endpoint
+ * handlers, event consumers and scheduled jobs all reach the database, the cache and the
+ * integration clients (one per integration, so its circuit breaker and bulkhead see every call)
+ * through these.
+ */
+export interface WorkServices {
+  model: SystemModel;
+  /** The storage with the runtime's data policies applied (what handlers must write through). */
+  storage: Storage;
+  cache: HandlerCache;
+  integrations: Record<string, IntegrationClient>;
+  tracer: Tracer;
+}
+
+/** The part of a handler's context that does not depend on HTTP: database, events, cache, integrations, log. */
+export type WorkContext = Pick<HandlerContext, 'db' | 'emit' | 'cache' | 'integrations' | 'log'>;
+
+/**
+ * The context parts for user code running on `store` (normally one transaction), announcing events
+ * through `emit`.
+ */
+export function workContext(services: WorkServices, store: RecordStore, emit: HandlerContext['emit'], log: HandlerLog): WorkContext {
+  return { db: handlerDb(services.model, store), emit, cache: services.cache, integrations: services.integrations, log };
+}
