@@ -70,4 +70,12 @@ program
   .option('--dry-run', 'print the statements a migration would run, apply nothing')
   .action(runCommand(program, (spec: string, opts: MigrateOptions) => import('./migrate-command.ts').then((m) => m.migrateCommand(spec, opts))));
 
+// (issue 4) events command here
+
+// (issue 4) jobs command here
+
+// (issue 4) keys command here
+
+// (issue 4) audit command here
+
 await program.parseAsync(process.argv);

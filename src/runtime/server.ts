@@ -43,6 +43,13 @@ export interface ServerDeps {
   trustProxy?: boolean;
   /** Where `env:NAME` secrets of the spec (signature secrets) are read. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
+  // [deps:cache]
+  // [deps:rate-limits]
+  // [deps:integrations]
+  // [deps:events]
+  // [deps:jobs]
+  // [deps:encryption]
+  // [deps:audit]
 }
 
 /** Default size of the handlers' in-process cache when the spec names none. */
@@ -81,11 +88,20 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   registerTracing(app, tracer);
   await registerIntake(app);
   const metrics = registerMetrics(app, model);
-  const storage = traceStorage(instrumentStorage(deps.storage, metrics.registry), tracer);
+  const observed = traceStorage(instrumentStorage(deps.storage, metrics.registry), tracer);
   if (deps.storage.poolStats()) metrics.observePool(() => deps.storage.poolStats() ?? { total: 0, idle: 0, waiting: 0 });
+  // Data policies wrap the observed storage (their own writes are timed and traced too); cache
+  // invalidation wraps them all, so it sees every committed write whoever makes it.
+  let storage: Storage = observed;
+  // [anchor:encryption]
+  // [anchor:audit]
+  // [anchor:cache-invalidation]
   registerAuthentication(app, deps.auth);
+  // [anchor:rate-limits]
   registerSignatureChecks(app, model, signatureSecrets);
   deps.auth.registerRoutes(app);
+  // [anchor:idempotency]
+  // [anchor:response-cache]
   registerCrud(app, model, { storage, auth: deps.auth });
   let draining = false;
   app.addHook('preClose', async () => { draining = true; });
@@ -98,5 +114,8 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
     model, storage, handlers, events, tracer, integrations,
     cache: new MemoryCache(model.architecture.storage.cache?.maxEntries ?? DEFAULT_CACHE_ENTRIES),
   });
+  // [anchor:events]
+  // [anchor:jobs]
+  // [anchor:privacy]
   return app;
 }
