@@ -18,6 +18,11 @@ export interface WorkContext {
   actor?: string;
   /** Correlates logs, audit rows and outbox rows with the request or run that caused them. */
   requestId?: string;
+  /**
+   * Work that data policies treat specially: `retention` (the retention purge may delete records of
+   * immutable entities once their period ends) and `erasure` (personal-data erasure).
+   */
+  purpose?: 'retention' | 'erasure';
 }
 
 const storage = new AsyncLocalStorage<WorkContext>();

@@ -112,6 +112,12 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   const integrations = integrationClients(model, app.log);
   registerHandlers(app, model, {
     model, storage, handlers, events, tracer, integrations,
+    // Interim until the outbox lands (issue 4, events): consumers and jobs record events without a transaction.
+    emitter: (_tx, meta) => {
+      const staged = events.stage(meta.requestId ?? '', app.log);
+      return async (name, payload) => { await staged.emit(name, payload); staged.commit(); };
+    },
+    afterCommit: () => {},
     cache: new MemoryCache(model.architecture.storage.cache?.maxEntries ?? DEFAULT_CACHE_ENTRIES),
   });
   // [anchor:events]

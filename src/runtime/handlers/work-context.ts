@@ -1,5 +1,5 @@
 import type { Tracer } from '@opentelemetry/api';
-import type { RecordStore, Storage } from '../../adapters/storage/storage.ts';
+import type { RecordStore, Storage, Transaction } from '../../adapters/storage/storage.ts';
 import type { SystemModel } from '../../model/system-model.ts';
 import type { HandlerCache, HandlerContext, HandlerLog, IntegrationClient } from './handler-context.ts';
 import { handlerDb } from './handler-db.ts';
@@ -17,6 +17,13 @@ export interface WorkServices {
   cache: HandlerCache;
   integrations: Record<string, IntegrationClient>;
   tracer: Tracer;
+  /**
+   * `ctx.emit` for work running in `tx`: checks the event is declared and records it in the same
+   * transaction (the outbox), so it is delivered if and only if the transaction commits.
+   */
+  emitter(tx: Transaction, meta: { requestId?: string }): HandlerContext['emit'];
+  /** Call after a transaction that used an emitter committed: wakes delivery instead of waiting for the next poll. */
+  afterCommit(): void;
 }
 
 /** The part of a handler's context that does not depend on HTTP: database, events, cache, integrations, log. */
