@@ -6,7 +6,7 @@ const page = (name: string) => readFileSync(new URL(`../docs/commands/${name}.md
 
 describe('command pages', () => {
   it('exist for every command the CLI offers', () => {
-    for (const name of ['check', 'design', 'schema', 'init', 'serve', 'migrate']) expect(page(name)).toMatch(new RegExp(`^# \`archspec ${name}\``));
+    for (const name of ['check', 'design', 'schema', 'init', 'serve', 'migrate', 'jobs', 'audit', 'events', 'keys']) expect(page(name)).toMatch(new RegExp(`^# \`archspec ${name}\``));
   });
 
   it('list every design review rule with its severity, and no rule that does not exist', () => {

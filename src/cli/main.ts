@@ -3,6 +3,9 @@ import { runCommand } from './run-command.ts';
 import type { InitOptions } from './init-command.ts';
 import type { ServeOptions } from './serve-command.ts';
 import type { MigrateOptions } from './migrate-command.ts';
+import type { KeysOptions } from './keys-command.ts';
+import type { EventsListOptions, EventsRedriveOptions } from './events-command.ts';
+import type { AuditListOptions, AuditVerifyOptions } from './audit-command.ts';
 
 // Each command's module is imported when that command runs: `design` should not pay for loading
 // the HTTP server, database drivers and prompts it never uses (start-up is part of its budget).
@@ -71,11 +74,73 @@ program
   .action(runCommand(program, (spec: string, opts: MigrateOptions) => import('./migrate-command.ts').then((m) => m.migrateCommand(spec, opts))));
 
 // (issue 4) events command here
+const events = program.command('events').description('list event deliveries and redrive dead letters');
+events
+  .command('list')
+  .description('show the newest event deliveries: consumer, status, attempts, last error')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .option('--status <status>', 'only deliveries with this status: pending, dead or done')
+  .option('--limit <n>', 'how many (default 50, at most 1000)')
+  .action(runCommand(program, (spec: string, opts: EventsListOptions) => import('./events-command.ts').then((m) => m.eventsListCommand(spec, opts))));
+events
+  .command('redrive')
+  .description('make dead letters pending again (attempts reset) so the server delivers them')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .option('--id <id>', 'one delivery (<eventId>:<consumer>) or every dead delivery of one event id')
+  .option('--consumer <name>', 'every dead letter of this consumer (a component name)')
+  .option('--all', 'every dead letter')
+  .action(runCommand(program, (spec: string, opts: EventsRedriveOptions) => import('./events-command.ts').then((m) => m.eventsRedriveCommand(spec, opts))));
 
 // (issue 4) jobs command here
+const jobs = program
+  .command('jobs')
+  .description('list the scheduled jobs with their next and last runs, or run one now');
+
+jobs
+  .command('list')
+  .description('show each job: schedule, time zone, next run, handler, last run')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .action(runCommand(program, (spec: string) => import('./jobs-command.ts').then((m) => m.jobsListCommand(spec))));
+
+jobs
+  .command('run')
+  .description('run one job now, as the server would (holds its lease, records the run)')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .argument('<name>', 'the job, e.g. send-reminders or retention-purge')
+  .action(runCommand(program, (spec: string, name: string) => import('./jobs-command.ts').then((m) => m.jobsRunCommand(spec, name))));
 
 // (issue 4) keys command here
+const keys = program.command('keys').description('field encryption keys: which key holds which values, and re-encryption under the current key');
+keys
+  .command('status')
+  .description('count the stored values of each encrypted field per key id (and those still in plaintext)')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .option('--dev', 'generate a missing key into the data folder even with DATABASE_URL set')
+  .action(runCommand(program, (spec: string, opts: KeysOptions) => import('./keys-command.ts').then((m) => m.keysStatusCommand(spec, opts))));
+keys
+  .command('rotate')
+  .description('re-encrypt every value not under the current key (first in the keyring) and rebuild blind indexes, in batches')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .option('--batch-size <n>', 'rows per transaction (default 500)')
+  .option('--dev', 'generate a missing key into the data folder even with DATABASE_URL set')
+  .action(runCommand(program, (spec: string, opts: KeysOptions) => import('./keys-command.ts').then((m) => m.keysRotateCommand(spec, opts))));
 
 // (issue 4) audit command here
+const audit = program.command('audit').description('verify and read the hash-chained audit log of audited entities');
+audit
+  .command('verify')
+  .description('walk the audit log\'s hash chain and report the first altered, missing or reordered row')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .option('--expect-head <hash>', 'a head hash recorded earlier; fail when it is no longer in the chain (newest rows removed)')
+  .action(runCommand(program, (spec: string, opts: AuditVerifyOptions) => import('./audit-command.ts').then((m) => m.auditVerifyCommand(spec, opts))));
+audit
+  .command('list')
+  .description('print the newest audit rows, oldest of them first')
+  .argument('<spec>', 'archspec.yaml or archspec.config.ts')
+  .option('--entity <entity>', 'only rows of this entity')
+  .option('--id <id>', 'only rows of this record id')
+  .option('--limit <n>', 'how many rows (default 50)')
+  .option('--json', 'one JSON object per line, hashes included')
+  .action(runCommand(program, (spec: string, opts: AuditListOptions) => import('./audit-command.ts').then((m) => m.auditListCommand(spec, opts))));
 
 await program.parseAsync(process.argv);

@@ -1,7 +1,9 @@
+import { dirname, resolve } from 'node:path';
 import { createStorage, storageConfigFrom } from '../adapters/storage/create-storage.ts';
-import { StorageUnavailableError, type MigrationReport, type Storage, type StorageConfig } from '../adapters/storage/storage.ts';
+import { StorageUnavailableError, type FieldCipher, type MigrationReport, type Storage, type StorageConfig } from '../adapters/storage/storage.ts';
 import type { SystemModel } from '../model/system-model.ts';
-import { databaseAddress, dataDirOf } from '../runtime/config.ts';
+import { ConfigError, databaseAddress, dataDirOf } from '../runtime/config.ts';
+import { fieldCipherOf } from '../runtime/field-keys.ts';
 import { CliError } from './run-command.ts';
 
 /**
@@ -14,11 +16,15 @@ export function describeDatabase(config: StorageConfig): string {
   return config.engine === 'postgres' ? `PostgreSQL at ${databaseAddress(config.url)}` : `SQLite file ${config.url}`;
 }
 
-/** Opens the storage the environment selects (DATABASE_URL, else the embedded SQLite file in the data folder). */
-export async function openStorage(model: SystemModel, specFile: string, env: NodeJS.ProcessEnv): Promise<{ storage: Storage; config: StorageConfig; embedded: boolean }> {
+/**
+ * Opens the storage the environment selects (DATABASE_URL, else the embedded SQLite file in the
+ * data folder). Without `fieldCipher` the model's encrypted fields fail closed (migrating needs no
+ * key); commands that read or write records use {@link openStorageWithKeys}.
+ */
+export async function openStorage(model: SystemModel, specFile: string, env: NodeJS.ProcessEnv, options: { fieldCipher?: FieldCipher } = {}): Promise<{ storage: Storage; config: StorageConfig; embedded: boolean }> {
   let config: StorageConfig;
   try {
-    config = storageConfigFrom(model, env, dataDirOf(specFile, env));
+    config = { ...storageConfigFrom(model, env, dataDirOf(specFile, env)), ...(options.fieldCipher ? { fieldCipher: options.fieldCipher } : {}) };
   } catch (e) {
     throw new CliError((e as Error).message, 'set DATABASE_URL to postgres://user:password@host:5432/db, or unset it for the embedded SQLite file');
   }
@@ -28,6 +34,24 @@ export async function openStorage(model: SystemModel, specFile: string, env: Nod
   } catch (e) {
     throw unreachable(e, config);
   }
+}
+
+/**
+ * {@link openStorage} with the field encryption key loaded as `archspec serve` loads it (generated
+ * into the data folder on the embedded database or with `dev`): for commands that read or write
+ * records. A missing or malformed key is a one-line CliError naming the variable.
+ */
+export async function openStorageWithKeys(model: SystemModel, specFile: string, env: NodeJS.ProcessEnv, options: { dev?: boolean } = {}): Promise<{ storage: Storage; config: StorageConfig; embedded: boolean; fieldCipher?: FieldCipher }> {
+  const warnings: string[] = [];
+  let fieldCipher: FieldCipher | undefined;
+  try {
+    fieldCipher = fieldCipherOf(model, dirname(resolve(specFile)), env, dataDirOf(specFile, env), !env.DATABASE_URL?.trim() || options.dev === true, warnings);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message, e.hint);
+    throw e;
+  }
+  for (const warning of warnings) process.stderr.write(`warning: ${warning}\n`);
+  return { ...(await openStorage(model, specFile, env, { fieldCipher })), ...(fieldCipher ? { fieldCipher } : {}) };
 }
 
 /** A StorageUnavailableError as one line naming the database; anything else unchanged. */

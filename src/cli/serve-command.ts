@@ -6,6 +6,7 @@ import type { SystemModel } from '../model/system-model.ts';
 import { AuthConfigError, createAuth } from '../runtime/auth/create-auth.ts';
 import { ConfigError, resolveServeConfig, type ServeConfig, type ServeFlags } from '../runtime/config.ts';
 import { HandlerLoadError } from '../runtime/handlers/load-handlers.ts';
+import { checkStoredFieldKeys } from '../runtime/field-keys.ts';
 import { buildServer } from '../runtime/server.ts';
 import { startTracing, type Tracing } from '../runtime/observability/tracing.ts';
 import { loadModel, printDiagnostics } from './load-model.ts';
@@ -28,17 +29,24 @@ export async function serveCommand(specFile: string, options: ServeOptions, env:
   const { model, diagnostics } = await loadModel(specFile);
   printDiagnostics(diagnostics.filter((d) => d.severity === 'error'), 'text');
   if (!model) return 1;
-  const { storage, config: storageConfig, embedded } = await openStorage(model, specFile, env);
+  // Configuration before the database: a missing secret or key is one line, and the storage needs the field cipher.
+  const config = configOf(model, specFile, options, env, !env.DATABASE_URL?.trim());
+  const { storage, config: storageConfig } = await openStorage(model, specFile, env, { fieldCipher: config.fieldCipher });
   let app: FastifyInstance | undefined;
   let tracing: Tracing | undefined;
   try {
-    const config = configOf(model, specFile, options, env, embedded);
     for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
     const report = await migrateStorage(storage, storageConfig, options.allowDestructive === true);
     if (report.refused) {
       printRefusal(report, specFile);
       await storage.close();
       return 1;
+    }
+    if (config.fieldCipher) {
+      const stored = await checkStoredFieldKeys(storage, model, config.fieldCipher, dirname(resolve(specFile)), specFile).catch((e: unknown) => {
+        throw e instanceof ConfigError ? new CliError(e.message, e.hint) : e;
+      });
+      for (const warning of stored) process.stderr.write(`warning: ${warning}\n`);
     }
     tracing = await startTracing(model, env);
     app = await build(model, storage, config, specFile, env, tracing);
@@ -71,12 +79,20 @@ function configOf(model: SystemModel, specFile: string, options: ServeOptions, e
 async function build(model: SystemModel, storage: Storage, config: ServeConfig, specFile: string, env: NodeJS.ProcessEnv, tracing: Tracing): Promise<FastifyInstance> {
   try {
     const auth = createAuth(model, storage, { jwtSecret: config.jwtSecret ?? '' });
-    return await buildServer(model, { storage, auth, specDir: dirname(resolve(specFile)), tracer: tracing.tracer, logging: { level: env.LOG_LEVEL ?? 'info' } });
+    return await buildServer(model, { storage, auth, specDir: dirname(resolve(specFile)), tracer: tracing.tracer, logging: { level: env.LOG_LEVEL ?? 'info' }, ...eventsOf(env) });
   } catch (e) {
     if (e instanceof AuthConfigError) throw new CliError(e.message, 'set ARCHSPEC_JWT_SECRET to at least 32 random bytes');
     if (e instanceof HandlerLoadError) throw new CliError(e.message, `fix or create ${e.file} (paths are relative to the spec)`);
     throw e;
   }
+}
+
+/** `ARCHSPEC_EVENTS_DISPATCH=off`: this process writes emitted events to the outbox but relays and delivers none (another process does). */
+function eventsOf(env: NodeJS.ProcessEnv): { events?: { dispatch: false } } {
+  const value = env.ARCHSPEC_EVENTS_DISPATCH?.trim().toLowerCase();
+  if (!value || value === 'on') return {};
+  if (value === 'off') return { events: { dispatch: false } };
+  throw new CliError(`ARCHSPEC_EVENTS_DISPATCH=${env.ARCHSPEC_EVENTS_DISPATCH} is neither on nor off`, 'unset it, or set it to off to leave event delivery to another process');
 }
 
 async function listen(app: FastifyInstance, config: ServeConfig): Promise<void> {

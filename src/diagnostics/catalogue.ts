@@ -68,6 +68,7 @@ export const CATALOGUE = {
   mix_not_whole: e('The request mix does not add up to 100%.', 'Adjust the shares so they sum to 100%.'),
   enum_values_missing: e('An enum field without values, or values on a non-enum field.', 'Give type: enum fields a values: list.'),
   default_invalid: e('A default value does not fit its field.', 'Use a default of the field type (and one of its values for enums).'),
+  retention_without_age: e('A retention rule names an entity whose records carry no age.', 'Keep timestamps on the entity (the default), or give it a required timestamp field such as postedAt.'),
   // style rules
   microservices_entity_owner: e('In microservices, each entity must have exactly one owning service.', 'List the entity in `owns` of exactly one service component.'),
 } as const satisfies Record<string, CatalogueEntry>;

@@ -9,6 +9,7 @@ import { buildComponents, buildStorage, buildScalability, describeSteps } from '
 import { buildEntities, fieldsOf, crudSummary, crudReturns } from './normalize/data-normalizer.ts';
 import { parseEndpointKey, parseDoes } from './normalize/endpoint-key.ts';
 import { parsePermission } from './normalize/permission.ts';
+import { buildRateLimit } from './normalize/rate-limit.ts';
 import type * as M from './system-model.ts';
 
 /**
@@ -46,7 +47,7 @@ export function buildModel(spec: Spec, doc: SpecDocument): M.SystemModel {
       body: fieldsOf(ep.body ?? {}, [...base, 'body'], loc),
       returns: ep.returns ?? (crud ? crudReturns(crud.operation, crud.entity) : 'a JSON document'),
       cacheMs: ep.cache ? parseDuration(ep.cache) : undefined,
-      rateLimit: ep.rateLimit ? { perSecond: parseRate(ep.rateLimit), text: ep.rateLimit } : undefined,
+      rateLimit: ep.rateLimit ? buildRateLimit(ep.rateLimit) : undefined,
       idempotent: ep.idempotent ?? false,
       emits: ep.emits ?? [],
       component: ep.component ?? owner?.name,

@@ -236,11 +236,38 @@ export interface Endpoint extends Located {
   body: Field[];
   returns: string;
   cacheMs?: number;
-  rateLimit?: { perSecond: number; text: string };
+  rateLimit?: RateLimit;
   idempotent: boolean;
   emits: string[];
   component?: string;
   latencyOperation: string;
+}
+
+/**
+ * Whose requests share one budget: `caller` is the API key when the request uses one, else the
+ * signed-in user, else the client IP (the string form of `rateLimit`); `endpoint` is one budget
+ * shared by every caller of the endpoint.
+ */
+export type RateLimitScope = 'caller' | 'user' | 'apiKey' | 'ip' | 'endpoint';
+
+/** One limit of an endpoint: at most `max` requests per fixed window of `windowMs` for each `per`. */
+export interface RateLimitRule {
+  per: RateLimitScope;
+  /** The rate as written, e.g. `60/min`. */
+  rate: string;
+  perSecond: number;
+  /** Requests admitted per window: the rate's count (a fractional rate widens the window instead: 0.5/s is 1 per 2 s). */
+  max: number;
+  windowMs: number;
+}
+
+/** An endpoint's `rateLimit`; a request must stay within every rule. */
+export interface RateLimit {
+  /** As written for the string form (`60/min`, per caller); the mapping as rates and scopes: `60/min per user, 600/min per IP`. */
+  text: string;
+  /** For people, always naming the scope: `60/min per caller`, `60/min per user, 600/min per IP`. */
+  description: string;
+  rules: RateLimitRule[];
 }
 
 export interface Api {

@@ -4,6 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import type { SystemModel } from '../model/system-model.ts';
 import { ConfigError } from './config-error.ts';
 import { signatureSecretsOf } from './request-signature.ts';
+import type { FieldCipher } from '../adapters/storage/storage.ts';
+import { fieldCipherOf } from './field-keys.ts';
 
 export { ConfigError } from './config-error.ts';
 
@@ -19,13 +21,14 @@ export { ConfigError } from './config-error.ts';
  * | data folder | | ARCHSPEC_DATA_DIR | `.data` beside the spec |
  * | token secret | | ARCHSPEC_JWT_SECRET | generated into the data folder on the embedded default or with --dev |
  * | signature secrets | | as the spec names them (`signature.secret: env:NAME` or `file:path`) | none: serve refuses to start |
+ * | field encryption key | | as `security.encryption.key` names it (`env:NAME` or `file:path`) | generated into the data folder on the embedded default or with --dev (field-keys.ts) |
  */
 
 /** Flags of `archspec serve` that configuration reads. */
 export interface ServeFlags {
   port?: string;
   host?: string;
-  /** Development mode: a missing token secret is generated (with a warning) even with DATABASE_URL set. */
+  /** Development mode: a missing token secret or field encryption key is generated (with a warning) even with DATABASE_URL set. */
   dev?: boolean;
 }
 
@@ -35,6 +38,8 @@ export interface ServeConfig {
   dataDir: string;
   /** Undefined when the model's auth needs no secret. */
   jwtSecret?: string;
+  /** Encrypts the fields the spec marks encrypted at rest; undefined when none is. */
+  fieldCipher?: FieldCipher;
   /** Things the operator should know (a generated secret). */
   warnings: string[];
 }
@@ -100,9 +105,10 @@ export function resolveServeConfig(model: SystemModel, specFile: string, flags: 
   if (!/^[A-Za-z0-9.:\-[\]]+$/.test(host)) throw new ConfigError(`host "${host}" is not a host name or address`, 'pass --host 0.0.0.0 to listen on every interface');
   const dataDir = dataDirOf(specFile, env);
   const jwtSecret = jwtSecretOf(model, env, dataDir, embedded || flags.dev === true, warnings);
+  const fieldCipher = fieldCipherOf(model, dirname(resolve(specFile)), env, dataDir, embedded || flags.dev === true, warnings);
   // Checked here so a missing webhook secret is one line naming the variable; buildServer reads them again.
   signatureSecretsOf(model, dirname(resolve(specFile)), env);
-  return { port, host, dataDir, ...(jwtSecret ? { jwtSecret } : {}), warnings };
+  return { port, host, dataDir, ...(jwtSecret ? { jwtSecret } : {}), ...(fieldCipher ? { fieldCipher } : {}), warnings };
 }
 
 /** `host:port` of a database URL, for "cannot reach" messages (never the credentials). */

@@ -52,6 +52,27 @@ describe('registerHealth', () => {
     expect(res.json().checks.database).toEqual({ status: 'fail', detail: 'no answer within 20 ms' });
   });
 
+  it('shows each integration\'s breaker, and stays ready while one is open', async () => {
+    const app = await appWith(healthy, {
+      integrations: () => [
+        { integration: 'safebrowsing', state: 'open', fallback: 'allow' },
+        { integration: 'geoip', state: 'closed', fallback: 'allow' },
+        { integration: 'payments', state: 'half-open', fallback: 'error' },
+        { integration: 'mailer', state: 'none' },
+      ],
+    });
+    const res = await app.inject('/readyz');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().checks.integrations).toEqual({
+      status: 'ok', detail: 'safebrowsing: open (fallback allow); geoip: closed; payments: half-open (fallback error); mailer: no breaker',
+    });
+  });
+
+  it('has no integrations check when there are none', async () => {
+    const res = await (await appWith(healthy, { integrations: () => [] })).inject('/readyz');
+    expect(res.json().checks).toEqual({ database: { status: 'ok' }, migrations: { status: 'ok' } });
+  });
+
   it('is not ready while draining for shutdown', async () => {
     let draining = false;
     const app = await appWith(healthy, { draining: () => draining });

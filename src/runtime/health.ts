@@ -5,7 +5,8 @@ import { ApiError } from './api-error.ts';
  * Probes for orchestrators and load balancers. GET /healthz (liveness) answers 200 whenever the
  * process serves HTTP: restarting it would not fix a database outage. GET /readyz (readiness)
  * answers 200 only when the database answers and its schema matches the spec, so traffic goes
- * elsewhere during an outage, a pending migration or a shutdown drain.
+ * elsewhere during an outage, a pending migration or a shutdown drain. It also shows each
+ * integration's circuit breaker, for information only (see {@link HealthOptions.integrations}).
  */
 
 /** What readiness checks: the storage's `ping` and `isMigrated` fit as they are. */
@@ -22,21 +23,37 @@ export interface HealthOptions {
   timeoutMs?: number;
   /** True while the server drains for shutdown: readiness then fails so no new traffic arrives. */
   draining?: () => boolean;
+  /**
+   * The integrations' circuit breakers, shown as the `integrations` check. An open breaker never
+   * fails readiness: this instance is healthy and its fallback answers (or it fails fast with
+   * 503s); every instance shares the same provider, so taking this one out of rotation would only
+   * move the same traffic to instances facing the same outage, or take the whole service down.
+   */
+  integrations?: () => IntegrationBreaker[];
+}
+
+/** One integration's circuit breaker as readiness shows it (`none`: no breaker declared). */
+export interface IntegrationBreaker {
+  integration: string;
+  state: 'closed' | 'half-open' | 'open' | 'none';
+  fallback?: string;
 }
 
 /** Seconds a probe should wait before asking again after a failed readiness check. */
 export const READY_RETRY_AFTER_SECONDS = 5;
 
-type CheckResult = { status: 'ok' } | { status: 'fail' | 'skipped'; detail: string };
+type CheckResult = { status: 'ok'; detail?: string } | { status: 'fail' | 'skipped'; detail: string };
 
 /**
  * Adds GET /healthz and GET /readyz to `app`. A failed readiness answer is a 503
  * application/problem+json (`code: service_unavailable`) with `Retry-After: 5` and a `checks`
  * member giving each check's status and what is wrong; check errors are logged, not returned,
- * since they can name hosts. Both answers are `Cache-Control: no-store`.
+ * since they can name hosts. With `options.integrations`, an `integrations` check (always `ok`)
+ * details each breaker, e.g. `safebrowsing: open (fallback allow); geoip: closed`. Both answers are
+ * `Cache-Control: no-store`.
  *
  * @example
- * registerHealth(app, { ping: () => storage.ping(), isMigrated: () => storage.isMigrated() }, { draining: () => closing });
+ * registerHealth(app, { ping: () => storage.ping(), isMigrated: () => storage.isMigrated() }, { draining: () => closing, integrations: () => set.breakers() });
  */
 export function registerHealth(app: FastifyInstance, checks: HealthChecks, options: HealthOptions = {}): void {
   const timeoutMs = options.timeoutMs ?? 2000;
@@ -64,12 +81,20 @@ export function registerHealth(app: FastifyInstance, checks: HealthChecks, optio
         results.migrations = { status: 'fail', detail: error instanceof TimeoutError ? `no answer within ${timeoutMs} ms` : 'the migration history could not be read' };
       }
     }
+    const breakers = options.integrations?.() ?? [];
+    if (breakers.length) results.integrations = { status: 'ok', detail: breakers.map(breakerText).join('; ') };
     const failed = Object.entries(results).filter(([, r]) => r.status === 'fail').map(([name]) => name);
     if (!failed.length) return { status: 'ok', checks: results };
     const problem = new ApiError('service_unavailable', `not ready: ${failed.join(', ')} check${failed.length > 1 ? 's' : ''} failed`);
     return reply.status(503).header('retry-after', String(READY_RETRY_AFTER_SECONDS)).type('application/problem+json')
       .send({ ...problem.toProblem(request.url), checks: results });
   });
+}
+
+/** `safebrowsing: open (fallback allow)`, `geoip: closed`, `mailer: no breaker`. */
+function breakerText(b: IntegrationBreaker): string {
+  if (b.state === 'none') return `${b.integration}: no breaker`;
+  return b.state === 'closed' ? `${b.integration}: closed` : `${b.integration}: ${b.state} (fallback ${b.fallback ?? 'none'})`;
 }
 
 class TimeoutError extends Error {}

@@ -62,6 +62,14 @@ export function runAs<T>(work: Omit<WorkContext, 'request'>, fn: () => T): T {
 }
 
 /**
+ * Runs `fn` as the work in progress, marked with `purpose` (an erasure requested over HTTP stays the
+ * caller's work, so audit rows name the caller). Outside any work it runs as `fallback`.
+ */
+export function withPurpose<T>(purpose: NonNullable<WorkContext['purpose']>, fallback: Omit<WorkContext, 'request' | 'purpose'>, fn: () => T): T {
+  return storage.run({ ...(storage.getStore() ?? fallback), purpose }, fn);
+}
+
+/**
  * Registers the hook that puts each request in its own context. It must be the first onRequest
  * hook: `done` is called inside `run`, so the rest of the request's lifecycle inherits the context.
  */

@@ -4,12 +4,19 @@ import type { SystemModel } from '../model/system-model.ts';
 import type { Storage } from '../adapters/storage/storage.ts';
 import type { AuthService } from './auth/auth-contract.ts';
 import { registerAuthentication } from './authorization.ts';
+import type { CounterStore } from '../adapters/counters/counter-store.ts';
+import { registerRateLimits } from './rate-limit/register-rate-limits.ts';
 import { registerCrud } from './crud/register-crud.ts';
-import { EventLog } from './handlers/event-log.ts';
 import { loadEndpointHandlers } from './handlers/load-handlers.ts';
-import { MemoryCache } from './handlers/memory-cache.ts';
-import { registerHandlers } from './handlers/register-handlers.ts';
-import { integrationClients } from './handlers/integration-client.ts';
+import { withCrudEmits } from './events/crud-emits.ts';
+import { loadEventConsumers } from './events/event-consumers.ts';
+import { Outbox } from './events/outbox.ts';
+import { registerEvents, type EventOptions } from './events/register-events.ts';
+import type { CacheStore } from '../adapters/cache/cache-store.ts';
+import { createCaching } from './cache/caching.ts';
+import { registerHandlers, type HandlerServices } from './handlers/register-handlers.ts';
+import { registerJobs, type JobsOptions } from './jobs/register-jobs.ts';
+import { integrationClients } from './integrations/integration-client.ts';
 import { instrumentStorage, registerMetrics } from './observability/metrics.ts';
 import { registerTracing, traceStorage, TRACER_NAME } from './observability/tracing.ts';
 import { problemErrorHandler } from './problem-response.ts';
@@ -21,13 +28,11 @@ import { registerRequestContext } from './request-context.ts';
 import { registerHealth } from './health.ts';
 import { registerOpenApi } from './openapi/register-openapi.ts';
 import { validatorCompiler } from './validation.ts';
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Events emitted by custom handlers whose transactions committed (see HandlerContext.emit). */
-    archspecEvents: EventLog;
-  }
-}
+import { registerPrivacyRoutes } from './data/privacy/privacy-routes.ts';
+import { audited } from './data/audit/audited-storage.ts';
+import { installAuditTriggers } from './data/audit/audit-triggers.ts';
+import { registerIdempotency } from './idempotency/register-idempotency.ts';
+import type { IdempotencyOptions } from './idempotency/idempotency-store.ts';
 
 /** What {@link buildServer} needs besides the model. */
 export interface ServerDeps {
@@ -44,23 +49,32 @@ export interface ServerDeps {
   /** Where `env:NAME` secrets of the spec (signature secrets) are read. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   // [deps:cache]
+  /** The cache store (default: the engine `architecture.storage.cache` names, opened and closed by the server); tests inject failing ones. */
+  cache?: CacheStore;
   // [deps:rate-limits]
+  /** Where rate limits and the login throttle count (default: the store the environment selects; memory today). */
+  counters?: CounterStore;
+  /** `false` turns the endpoints' rate limits off (the login throttle stays); test suites that sign up many accounts from one address. Default true. */
+  rateLimits?: boolean;
   // [deps:integrations]
   // [deps:events]
+  /** Event relay and delivery: poll interval, retries and backoff; `dispatch: false` leaves events in the outbox for another process. */
+  events?: EventOptions;
   // [deps:jobs]
-  // [deps:encryption]
+  /** Scheduled jobs: `schedule: false` keeps the timers off (jobs then run only through `app.archspecJobs.run`); lease and retry tuning. */
+  jobs?: JobsOptions;
+  // [deps:encryption] none: `storage` arrives with its field cipher (StorageConfig.fieldCipher).
   // [deps:audit]
+  /** Idempotency-Key handling: how long keys live and when a pending key may be taken over (defaults: 24 h, 60 s). */
+  idempotency?: IdempotencyOptions;
 }
-
-/** Default size of the handlers' in-process cache when the spec names none. */
-const DEFAULT_CACHE_ENTRIES = 10_000;
 
 /**
  * The running system's HTTP server, assembled in request order: request id and trace span -> security headers and
  * body limit (CORS stays off) -> metrics -> authentication -> per route: authorization, signature
  * check (endpoints declaring `signature`), validation, handler (generated CRUD or a custom TypeScript
  * handler) -> response with field visibility; every error (and unknown routes: 404, wrong methods:
- * 405) answers problem+json. Custom handler modules and signature secrets are loaded here, so a
+ * 405) answers problem+json. Custom handler and event consumer modules and signature secrets are loaded here, so a
  * missing or broken module (HandlerLoadError) or an unset secret (ConfigError) fails start-up by name.
  * The caller listens and, on shutdown, closes the app before the storage.
  *
@@ -71,6 +85,7 @@ const DEFAULT_CACHE_ENTRIES = 10_000;
 export async function buildServer(model: SystemModel, deps: ServerDeps): Promise<FastifyInstance> {
   const signatureSecrets = signatureSecretsOf(model, deps.specDir, deps.env ?? process.env);
   const handlers = await loadEndpointHandlers(model, deps.specDir);
+  const consumers = await loadEventConsumers(model, deps.specDir);
   const app = Fastify({
     bodyLimit: model.api.bodyLimitBytes,
     trustProxy: deps.trustProxy ?? false,
@@ -94,34 +109,57 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   // invalidation wraps them all, so it sees every committed write whoever makes it.
   let storage: Storage = observed;
   // [anchor:encryption]
+  // Field encryption is below this point, in the storage itself (StorageConfig.fieldCipher): every writer and
+  // reader, auth and CLI commands included, sees plaintext while the database holds ciphertext.
   // [anchor:audit]
+  // Audit rows and the immutable guard apply to every write made through `storage` from here on.
+  storage = audited(storage, model);
+  if (model.requirements.data.some((r) => r.rule === 'audit')) {
+    const triggers = await installAuditTriggers(storage);
+    if (!triggers.ok) app.log.warn(triggers.reason);
+  }
   // [anchor:cache-invalidation]
+  // Records and GET answers cached by the spec's TTLs; every committed write through `storage` invalidates them.
+  const caching = await createCaching(model, { store: deps.cache, registry: metrics.registry, log: app.log });
+  app.addHook('onClose', () => caching.close());
+  storage = caching.wrapStorage(storage);
+  // Generated writes of endpoints declaring `emits` write their outbox rows in the same transaction.
+  const outbox = new Outbox(model);
+  storage = withCrudEmits(storage, model, outbox);
   registerAuthentication(app, deps.auth);
   // [anchor:rate-limits]
+  const authServices = await registerRateLimits(app, model, { registry: metrics.registry, counters: deps.counters, enabled: deps.rateLimits, env: deps.env });
   registerSignatureChecks(app, model, signatureSecrets);
-  deps.auth.registerRoutes(app);
+  deps.auth.registerRoutes(app, authServices);
   // [anchor:idempotency]
+  registerIdempotency(app, model, storage, { ...deps.idempotency, registry: metrics.registry });
   // [anchor:response-cache]
+  caching.registerResponseCache(app);
   registerCrud(app, model, { storage, auth: deps.auth });
+  // Integration clients (breakers, bulkheads, pinned connection pools) live as long as the server.
+  const integrationSet = integrationClients(model, { log: app.log, env: deps.env ?? process.env, registry: metrics.registry });
+  app.addHook('onClose', () => integrationSet.close());
+  const integrations = integrationSet.clients;
   let draining = false;
   app.addHook('preClose', async () => { draining = true; });
-  registerHealth(app, { ping: () => storage.ping(), isMigrated: () => storage.isMigrated() }, { draining: () => draining });
-  registerOpenApi(app, model);
-  const events = new EventLog(model);
-  app.decorate('archspecEvents', events);
-  const integrations = integrationClients(model, app.log);
-  registerHandlers(app, model, {
-    model, storage, handlers, events, tracer, integrations,
-    // Interim until the outbox lands (issue 4, events): consumers and jobs record events without a transaction.
-    emitter: (_tx, meta) => {
-      const staged = events.stage(meta.requestId ?? '', app.log);
-      return async (name, payload) => { await staged.emit(name, payload); staged.commit(); };
-    },
-    afterCommit: () => {},
-    cache: new MemoryCache(model.architecture.storage.cache?.maxEntries ?? DEFAULT_CACHE_ENTRIES),
+  registerHealth(app, { ping: () => storage.ping(), isMigrated: () => storage.isMigrated() }, {
+    draining: () => draining, integrations: () => integrationSet.breakers(),
   });
+  registerOpenApi(app, model);
+  // One set of services for custom handlers, event consumers and jobs (same storage, emitter, breakers).
+  const handlerServices: HandlerServices = {
+    model, storage, handlers, tracer, integrations,
+    emitter: outbox.emitter,
+    afterCommit: outbox.afterCommit,
+    cache: caching.handlerCache,
+  };
+  registerHandlers(app, model, handlerServices);
   // [anchor:events]
+  await registerEvents(app, { outbox, services: handlerServices, consumers, registry: metrics.registry, ...(deps.events ? { options: deps.events } : {}) });
   // [anchor:jobs]
+  await registerJobs(app, model, { services: handlerServices, specDir: deps.specDir, registry: metrics.registry, ...(deps.jobs ? { options: deps.jobs } : {}) });
   // [anchor:privacy]
+  // Personal-data export and erasure of the spec's `erasable` subject (GDPR Art. 15, 17, 20), through the wrapped storage (audited).
+  registerPrivacyRoutes(app, model, { storage });
   return app;
 }

@@ -130,6 +130,20 @@ export function recordTests(ctx: SuiteContext): void {
     expect(await s.delete('Note', note.id as string)).toBe(false);
   });
 
+  it('removes rows for good with hard, soft-deleted ones included, and updates a soft-deleted record when asked', async () => {
+    const { s, user } = await seeded(ctx);
+    const live = await s.insert('Note', { author: user, body: 'live' });
+    const gone = await s.insert('Note', { author: user, body: 'gone' });
+    await s.delete('Note', gone.id as string);
+    const changed = await s.update('Note', gone.id as string, { body: 'erased' }, { includeDeleted: true });
+    expect(changed).toMatchObject({ body: 'erased', version: 3, deletedAt: expect.any(String) });
+    expect(await s.delete('Note', live.id as string, { hard: true })).toBe(true);
+    expect(await s.delete('Note', gone.id as string, { hard: true })).toBe(true);
+    expect(await s.get('Note', live.id as string, { includeDeleted: true })).toBeUndefined();
+    expect(await s.get('Note', gone.id as string, { includeDeleted: true })).toBeUndefined();
+    expect(await s.delete('Note', gone.id as string, { hard: true })).toBe(false);
+  });
+
   it('applies updates and deletes only at the expected version', async () => {
     const { s, user } = await seeded(ctx);
     const note = await s.insert('Note', { author: user, body: 'v1' });

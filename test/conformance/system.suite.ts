@@ -45,4 +45,24 @@ export function systemTests(ctx: SuiteContext): void {
     await s.system.revokeApiKey('k1', '2025-01-02T00:00:00.000Z');
     expect((await s.system.findApiKey('sha256:abc'))?.revokedAt).toBe('2025-01-02T00:00:00.000Z');
   });
+
+  it('removes every credential of one user at once (account erasure)', async () => {
+    const s = await ctx.open();
+    await s.system.setPasswordHash('u1', '$argon2id$one');
+    await s.system.setPasswordHash('u2', '$argon2id$two');
+    const token = { familyId: 'fam-1', userId: 'u1', issuedAt: '2025-01-01T00:00:00.000Z', expiresAt: '2025-02-01T00:00:00.000Z' };
+    await s.system.insertRefreshToken({ ...token, tokenHash: 'h1' });
+    await s.system.insertRefreshToken({ ...token, tokenHash: 'h2', userId: 'u2', familyId: 'fam-2' });
+    await s.system.insertApiKey({ id: 'k1', keyHash: 'kh1', userId: 'u1', roles: ['user'], createdAt: '2025-01-01T00:00:00.000Z' });
+    await s.system.insertApiKey({ id: 'k2', keyHash: 'kh2', userId: 'u2', roles: ['user'], createdAt: '2025-01-01T00:00:00.000Z' });
+    await s.transaction((tx) => tx.removeCredentialsOfUser('u1', '2025-01-03T00:00:00.000Z'));
+    expect(await s.system.getPasswordHash('u1')).toBeUndefined();
+    expect((await s.system.getRefreshToken('h1'))?.revokedAt).toBe('2025-01-03T00:00:00.000Z');
+    expect((await s.system.findApiKey('kh1'))?.revokedAt).toBe('2025-01-03T00:00:00.000Z');
+    expect(await s.system.getPasswordHash('u2')).toBe('$argon2id$two');
+    expect((await s.system.getRefreshToken('h2'))?.revokedAt).toBeNull();
+    expect((await s.system.findApiKey('kh2'))?.revokedAt).toBeNull();
+    await s.system.removeCredentialsOfUser('u2', '2025-01-04T00:00:00.000Z');
+    expect(await s.system.getPasswordHash('u2')).toBeUndefined();
+  });
 }

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, serve, type Answer, type Served } from './serve-harness.ts';
+import { allowPrivateIntegrations } from '../support/integration-double.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -44,7 +45,8 @@ describe.each(ENGINES)('archspec serve: custom handlers answer 201 with Location
       processor = await fakeProcessor();
       process.env.CARD_PROCESSOR_URL = processor.url;
       process.env.FRAUD_API_URL = processor.url;
-      s = await serve('payments', engine);
+      // The fake processor listens on 127.0.0.1, which the SSRF guard refuses unless the spec allows it.
+      s = await serve('payments', engine, { spec: (text) => allowPrivateIntegrations(text) });
     }, 60_000);
     afterAll(async () => {
       await s?.close();

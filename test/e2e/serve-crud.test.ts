@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENGINES, serve, type Served } from './serve-harness.ts';
+import { outboxRows } from './outbox-rows.ts';
 
 // Generated CRUD of the Linkly example over real HTTP: sign up, log in, create, list (page, filter,
 // sort, fields, count, expand), get with ETag, update with If-Match, delete, ownership and admin.
@@ -133,7 +134,7 @@ describe.each(ENGINES)('archspec serve: Linkly CRUD on %s', (engine) => {
     const r = await s.call('GET', `/r/${codes[0]}`);
     expect(r.status).toBe(302);
     expect(r.headers.get('location')).toBe('https://example.org/0');
-    expect(s.app.archspecEvents.events.at(-1)).toMatchObject({ name: 'link.visited', payload: { link: codes[0] } });
+    expect((await outboxRows(s.storage)).at(-1)).toMatchObject({ name: 'link.visited', payload: { link: codes[0] } });
     const unknown = await s.call('GET', '/r/nope');
     expect(unknown.status).toBe(404);
     expect(unknown.body.code).toBe('not_found');

@@ -9,8 +9,11 @@ import type { SystemModel } from '../../src/model/system-model.ts';
 import { loadSpec } from '../../src/spec/load-spec.ts';
 import type { Storage, StorageConfig, StorageEngineName } from '../../src/adapters/storage/storage.ts';
 import { createAuth } from '../../src/runtime/auth/create-auth.ts';
-import { buildServer } from '../../src/runtime/server.ts';
+import type { CounterStore } from '../../src/adapters/counters/counter-store.ts';
+import { buildServer, type ServerDeps } from '../../src/runtime/server.ts';
 import { exampleModel, type ExampleName } from '../../src/runtime/test-support/example-models.ts';
+import { createFieldCipher, type FieldAlgorithm } from '../../src/adapters/storage/encryption/field-cipher.ts';
+import { parseKeyring } from '../../src/adapters/storage/encryption/keyring.ts';
 import { postgresUrl } from '../support/postgres.ts';
 
 /**
@@ -24,11 +27,36 @@ export const ENGINES: StorageEngineName[] = (process.env.STORAGE_ENGINES ?? 'sql
 export const JWT_SECRET = 'e2e-secret-that-is-long-enough-for-hs256-0123456789';
 /** The payments example's webhook secret (`env:PROCESSOR_WEBHOOK_SECRET`) as the served app sees it. */
 export const WEBHOOK_SECRET = 'e2e-processor-webhook-secret';
+/** The field encryption key (`security.encryption.key`) the served examples use: base64 of 32 bytes. */
+export const FIELD_KEY = 'e2e:ZTJlIGZpZWxkIGVuY3J5cHRpb24ga2V5IDMyIGIhISE=';
 
 /** How to vary a served example. */
 export interface ServeOptions {
   /** Rewrites the example's spec text before it is loaded (handlers still come from the example). */
   spec?: (text: string) => string;
+  /** The field encryption keyring, `[id:]base64,...` current first (default FIELD_KEY). */
+  fieldKeys?: string;
+  /**
+   * Enforce the endpoints' rate limits (default false: suites sign up many accounts from 127.0.0.1,
+   * beyond sign-up's 10/hour; the login throttle is always on). test/e2e/serve-rate-limits.test.ts
+   * turns them on.
+   */
+  rateLimits?: boolean;
+  /** The counter store the server counts in (default: its own memory store). */
+  counters?: CounterStore;
+  /** Believe X-Forwarded-For (ServerDeps.trustProxy), to act as several client addresses. */
+  trustProxy?: boolean;
+  /** Event relay and delivery tuning (ServerDeps.events): short polls and backoffs for tests. */
+  events?: ServerDeps['events'];
+  /** Idempotency-Key tuning (ServerDeps.idempotency): a short takeover time or key lifetime for tests. */
+  idempotency?: ServerDeps['idempotency'];
+  /** The cache store (ServerDeps.cache), e.g. one whose operations fail (default: the server opens its own). */
+  cache?: ServerDeps['cache'];
+  /**
+   * Scheduled jobs (ServerDeps.jobs). Default `{ schedule: false }`: a suite must not see a job's
+   * writes (reminders bumping record versions) depending on the wall clock; job tests fire occurrences explicitly.
+   */
+  jobs?: ServerDeps['jobs'];
 }
 
 /** A served example and helpers to talk to it. */
@@ -36,6 +64,8 @@ export interface Served {
   base: string;
   app: FastifyInstance;
   storage: Storage;
+  /** Where the database is: the SQLite file, or the PostgreSQL URL (for `DATABASE_URL` of a CLI command on it). */
+  databaseUrl: string;
   /** Moves the auth clock forward (token expiry tests). */
   advanceClock(ms: number): void;
   /** `path` is relative to the API base path, or to the server root with `root: true`. */
@@ -74,13 +104,19 @@ export async function serve(example: ExampleName, engine: StorageEngineName, opt
   const dir = mkdtempSync(join(tmpdir(), 'archspec-e2e-'));
   const model = options.spec ? await rewrittenModel(example, options.spec, dir) : await exampleModel(example);
   const db = await database(engine, dir);
-  const storage = await createStorage(model, db.config);
+  const fieldCipher = createFieldCipher(parseKeyring(options.fieldKeys ?? FIELD_KEY), model.security.encryption.algorithm as FieldAlgorithm);
+  const storage = await createStorage(model, { ...db.config, fieldCipher });
   await storage.migrate();
   let offset = 0;
   const auth = createAuth(model, storage, { jwtSecret: JWT_SECRET, now: () => new Date(Date.now() + offset) });
   const app = await buildServer(model, {
     storage, auth, specDir: options.spec ? dir : join('examples', example), logging: { level: 'silent' },
     env: { ...process.env, PROCESSOR_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    rateLimits: options.rateLimits ?? false, counters: options.counters, trustProxy: options.trustProxy,
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
+    ...(options.cache ? { cache: options.cache } : {}),
+    jobs: options.jobs ?? { schedule: false },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -110,7 +146,7 @@ export async function serve(example: ExampleName, engine: StorageEngineName, opt
   };
 
   return {
-    base, app, storage, call, account,
+    base, app, storage, call, account, databaseUrl: db.config.url,
     advanceClock: (ms) => { offset += ms; },
     close: async () => {
       await app.close();

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { SystemModel } from '../../model/system-model.ts';
-import type { MigrationReport, Storage, StorageEngineName, SystemStore, Transaction } from './storage.ts';
+import type { FieldCipher, MigrationReport, Storage, StorageEngineName, SystemStore, Transaction } from './storage.ts';
 import type { StorageEngine } from './storage-engine.ts';
 import { planSchema, type SchemaPlan } from './schema-plan.ts';
 import { KyselyRecordStore, type StoreContext } from './record-store.ts';
@@ -11,6 +11,7 @@ import { isMigrated, migrate, type MigrateOptions } from './migrator.ts';
 const SYSTEM_METHODS = [
   'setPasswordHash', 'getPasswordHash', 'insertRefreshToken', 'getRefreshToken', 'markRefreshTokenUsed',
   'revokeRefreshFamily', 'revokeRefreshTokensOfUser', 'insertApiKey', 'findApiKey', 'revokeApiKey',
+  'removeCredentialsOfUser',
 ] as const satisfies readonly (keyof SystemStore)[];
 
 /**
@@ -35,7 +36,8 @@ for (const m of SYSTEM_METHODS) {
 
 /**
  * {@link Storage} for any {@link StorageEngine}: the engine supplies the connection and the dialect
- * differences; queries, migrations and the system tables are the shared kysely code.
+ * differences; queries, migrations and the system tables are the shared kysely code. With
+ * `fieldCipher`, the model's encrypted fields are encrypted at rest (see FieldCipher).
  *
  * @example
  * const storage = new KyselyStorage(model, await createSqliteEngine(':memory:'));
@@ -46,9 +48,9 @@ export class KyselyStorage extends KyselyRecordStore implements Storage {
   readonly system: SystemStore;
   private readonly schema: SchemaPlan;
 
-  constructor(model: SystemModel, private readonly driver: StorageEngine) {
+  constructor(model: SystemModel, private readonly driver: StorageEngine, options: { fieldCipher?: FieldCipher } = {}) {
     const plan = planSchema(model, driver.name);
-    const ctx: StoreContext = { engine: driver, plan, now: () => new Date().toISOString(), shapes: new QueryShapes() };
+    const ctx: StoreContext = { engine: driver, plan, now: () => new Date().toISOString(), shapes: new QueryShapes(), cipher: options.fieldCipher };
     super(ctx, driver.db, false);
     this.schema = plan;
     this.engine = driver.name;

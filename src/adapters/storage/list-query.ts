@@ -1,8 +1,9 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { Filter, ListQuery } from './storage.ts';
+import type { FieldCipher, Filter, ListQuery } from './storage.ts';
 import type { StorageEngine } from './storage-engine.ts';
-import type { ColumnKind, EntityLayout } from './schema-plan.ts';
-import { InvalidCursorError } from './storage-errors.ts';
+import type { ColumnKind, EncryptedColumn, EntityLayout } from './schema-plan.ts';
+import { EncryptedFieldQueryError, InvalidCursorError } from './storage-errors.ts';
+import { lookupIndexes } from './encrypted-columns.ts';
 
 type Expr = RawBuilder<unknown>;
 type Bool = RawBuilder<boolean>;
@@ -32,6 +33,7 @@ export interface SortKey {
 /** The sort keys of a query: the requested ones, then the id (ascending) as the tie-breaker. */
 export function sortKeys(layout: EntityLayout, sort: ListQuery['sort'] = []): SortKey[] {
   const keys = sort.filter((s) => s.field !== layout.id.name).map((s) => {
+    if (layout.encrypted.has(s.field)) throw new EncryptedFieldQueryError(layout.entity.name, s.field, 'it cannot be sorted by (ciphertext has no order)');
     const c = layout.columns.get(s.field);
     if (!c) throw new Error(`cannot sort ${layout.entity.name} by ${s.field}`);
     return { column: c.name, kind: c.kind, direction: s.direction, nullable: !c.notNull };
@@ -95,8 +97,38 @@ export function afterCursor(engine: StorageEngine, keys: SortKey[], cursor: stri
   return or(terms);
 }
 
-/** One filter as a SQL predicate over the entity table (many-to-many fields test their join table). */
-export function filterPredicate(engine: StorageEngine, layout: EntityLayout, f: Filter): Bool {
+/**
+ * A filter on an encrypted field, answered by its blind index: `eq`, `ne` and `in` compare the
+ * blind indexes of the wanted values under every key of the keyring; `isNull` tests the column.
+ * Order and substrings are not kept by ciphertext, so other operators throw.
+ */
+function encryptedPredicate(layout: EntityLayout, column: EncryptedColumn, f: Filter, cipher: FieldCipher | undefined): Bool {
+  const ref = sql.ref(`${layout.table}.${column.field}`);
+  const matches = (values: unknown[]): Bool => {
+    const indexes = lookupIndexes(layout.entity.name, column, values, cipher);
+    return indexes.length ? sql<boolean>`${sql.ref(`${layout.table}.${column.blindIndex!}`)} in (${sql.join(indexes)})` : FALSE;
+  };
+  switch (f.op) {
+    case 'isNull':
+      return f.value ? sql<boolean>`${ref} is null` : sql<boolean>`${ref} is not null`;
+    case 'eq':
+      return f.value === null ? sql<boolean>`${ref} is null` : matches([f.value]);
+    case 'in':
+      return matches((Array.isArray(f.value) ? f.value : [f.value]).filter((v) => v !== null));
+    case 'ne':
+      return f.value === null ? sql<boolean>`${ref} is not null` : sql<boolean>`(${ref} is null or not (${matches([f.value])}))`;
+    default:
+      throw new EncryptedFieldQueryError(layout.entity.name, f.field, `the ${f.op} filter needs order or substrings, which ciphertext does not keep; filter it by equality (eq, ne, in)`);
+  }
+}
+
+/**
+ * One filter as a SQL predicate over the entity table (many-to-many fields test their join table,
+ * encrypted fields their blind index).
+ */
+export function filterPredicate(engine: StorageEngine, layout: EntityLayout, f: Filter, cipher?: FieldCipher): Bool {
+  const encrypted = layout.encrypted.get(f.field);
+  if (encrypted) return encryptedPredicate(layout, encrypted, f, cipher);
   const join = layout.joins.get(f.field);
   if (join) {
     const links = (extra: Bool) => sql<boolean>`exists (select 1 from ${sql.table(join.table)} j where j.${sql.id('sourceId')} = ${sql.ref(`${layout.table}.${layout.id.name}`)} and ${extra})`;
@@ -136,8 +168,8 @@ export function filterPredicate(engine: StorageEngine, layout: EntityLayout, f: 
 }
 
 /** All predicates of a list query except the cursor: filters and, unless included, soft-deleted rows. */
-export function listPredicate(engine: StorageEngine, layout: EntityLayout, query: Pick<ListQuery, 'filters' | 'includeDeleted'>): Bool {
-  const parts = (query.filters ?? []).map((f) => filterPredicate(engine, layout, f));
+export function listPredicate(engine: StorageEngine, layout: EntityLayout, query: Pick<ListQuery, 'filters' | 'includeDeleted'>, cipher?: FieldCipher): Bool {
+  const parts = (query.filters ?? []).map((f) => filterPredicate(engine, layout, f, cipher));
   if (layout.entity.softDelete && !query.includeDeleted) parts.push(sql<boolean>`${sql.ref(`${layout.table}.deletedAt`)} is null`);
   return and(parts);
 }

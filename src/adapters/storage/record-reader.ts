@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
-import type { Row } from './storage.ts';
+import type { FieldCipher, Row } from './storage.ts';
 import type { StorageEngine } from './storage-engine.ts';
 import type { EntityLayout } from './schema-plan.ts';
 import { matchable } from './list-query.ts';
+import { openValue } from './encrypted-columns.ts';
 import type { QueryShapes } from './query-shapes.ts';
 
 /** The id as the id column stores it, or undefined when it cannot be one (so it matches nothing). */
@@ -11,17 +12,29 @@ export function storedId(layout: EntityLayout, id: string | number): string | nu
   return layout.id.kind === 'integer' ? Number(id) : String(id);
 }
 
+/** How stored values are read: the engine's conversions and, for encrypted fields, the cipher. */
+export interface RecordCodec {
+  engine: StorageEngine;
+  cipher?: FieldCipher;
+}
+
 /**
- * Turns stored rows into API records: values converted per column kind, many-to-many fields as
- * arrays of target ids (sorted, one query per join table for the whole batch), and only `fields`
- * (plus the id) when given.
+ * Turns stored rows into API records: values converted per column kind (encrypted fields
+ * decrypted), many-to-many fields as arrays of target ids (sorted, one query per join table for
+ * the whole batch), and only `fields` (plus the id) when given.
  */
-export async function toRecords(engine: StorageEngine, db: Kysely<any>, layout: EntityLayout, rows: Record<string, unknown>[], fields?: string[]): Promise<Row[]> {
+export async function toRecords(codec: RecordCodec, db: Kysely<any>, layout: EntityLayout, rows: Record<string, unknown>[], fields?: string[]): Promise<Row[]> {
+  const { engine, cipher } = codec;
   const wanted = fields ? new Set([layout.id.name, ...fields]) : undefined;
+  const entity = layout.entity.name;
   const records = rows.map((raw) => {
     const out: Row = {};
     for (const [name, c] of layout.columns) {
-      if (!wanted || wanted.has(name)) out[name] = engine.fromDb(c.kind, raw[name] ?? null);
+      if (wanted && !wanted.has(name)) continue;
+      const encrypted = layout.encrypted.get(name);
+      out[name] = encrypted
+        ? openValue(entity, encrypted, raw[name], cipher, () => `${entity} ${String(raw[layout.id.name])}`)
+        : engine.fromDb(c.kind, raw[name] ?? null);
     }
     return out;
   });

@@ -1,9 +1,10 @@
 import { randomFillSync, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { ListQuery, Page, RecordStore, Row, WriteConflict } from './storage.ts';
+import type { FieldCipher, ListQuery, Page, RecordStore, Row, WriteConflict } from './storage.ts';
 import type { StorageEngine } from './storage-engine.ts';
 import type { EntityLayout, SchemaPlan } from './schema-plan.ts';
 import { NotNullViolationError, UniqueViolationError } from './storage-errors.ts';
+import { indexedText, sealValue, serializeValue } from './encrypted-columns.ts';
 import { afterCursor, encodeCursor, listPredicate, orderBy, sortKeys } from './list-query.ts';
 import { readRow, storedId, toRecords } from './record-reader.ts';
 import type { QueryShapes } from './query-shapes.ts';
@@ -12,12 +13,14 @@ import { translateWriteError } from './write-errors.ts';
 const SERVER_COLUMNS = new Set(['version', 'createdAt', 'updatedAt', 'deletedAt']);
 const SHORT_ID_ATTEMPTS = 5;
 
-/** What every record store shares: the engine, the plan, the clock and the compiled query shapes. */
+/** What every record store shares: the engine, the plan, the clock, the compiled query shapes and the field cipher. */
 export interface StoreContext {
   engine: StorageEngine;
   plan: SchemaPlan;
   now: () => string;
   shapes: QueryShapes;
+  /** Encrypts the model's encrypted fields; without it they fail closed (FieldKeyUnavailableError). */
+  cipher?: FieldCipher;
 }
 
 /** Random bytes drawn a pool at a time: one CSPRNG call per 1024 short ids instead of one each. */
@@ -59,10 +62,37 @@ export class KyselyRecordStore implements RecordStore {
       if (value === undefined || SERVER_COLUMNS.has(name) || name === layout.id.name) continue;
       const join = layout.joins.get(name);
       if (join) links.set(name, [...new Set((Array.isArray(value) ? value : [value]).map((v) => this.ctx.engine.toDb(join.targetKind, v)))]);
+      else if (layout.encrypted.has(name)) this.seal(layout, name, value, row);
       else if (layout.fields.includes(name)) row[name] = this.ctx.engine.toDb(layout.columns.get(name)!.kind, value);
       else throw new Error(`${layout.entity.name} has no field ${name}`);
     }
     return { row, links };
+  }
+
+  /** Puts an encrypted field's ciphertext (and its blind index) into `row`. */
+  private seal(layout: EntityLayout, field: string, value: unknown, row: Record<string, unknown>): void {
+    const column = layout.encrypted.get(field)!;
+    const sealed = sealValue(layout.entity.name, column, value, this.ctx.cipher);
+    row[field] = sealed.stored;
+    if (column.blindIndex) row[column.blindIndex] = sealed.index;
+  }
+
+  /**
+   * While the keyring holds old keys, a unique encrypted value may still be indexed under one of
+   * them (rows `keys rotate` has not reached yet), where the unique index cannot see it: look for
+   * it under every key before writing. With one key the unique index alone decides.
+   */
+  private async checkUniqueAcrossKeys(db: Kysely<any>, layout: EntityLayout, values: Row, self?: string | number): Promise<void> {
+    const cipher = this.ctx.cipher;
+    if (!cipher || cipher.keyIds.length < 2) return;
+    for (const column of layout.encrypted.values()) {
+      const value = values[column.field];
+      if (!column.blindIndex || value === null || value === undefined || !layout.entity.fields.find((f) => f.name === column.field)?.unique) continue;
+      const indexes = cipher.blindIndexes(indexedText(column, serializeValue(column.kind, value)), column.context);
+      let q = db.selectFrom(layout.table).select(layout.id.name).where(column.blindIndex, 'in', indexes);
+      if (self !== undefined) q = q.where(layout.id.name, '<>', self);
+      if (await q.limit(1).executeTakeFirst()) throw new UniqueViolationError(layout.entity.name, column.field);
+    }
   }
 
   private async writeLinks(db: Kysely<any>, layout: EntityLayout, id: unknown, links: Map<string, unknown[]>, replace: boolean): Promise<void> {
@@ -79,8 +109,11 @@ export class KyselyRecordStore implements RecordStore {
     const now = this.ctx.now();
     for (const f of layout.entity.fields) {
       if (row[f.name] === undefined && f.default !== undefined && !f.ref) {
-        const kind = layout.columns.get(f.name)!.kind;
-        row[f.name] = this.ctx.engine.toDb(kind, kind === 'timestamp' && f.default === 'now' ? now : f.default);
+        const encrypted = layout.encrypted.get(f.name);
+        const kind = encrypted?.kind ?? layout.columns.get(f.name)!.kind;
+        const value = kind === 'timestamp' && f.default === 'now' ? now : f.default;
+        if (encrypted) this.seal(layout, f.name, value, row);
+        else row[f.name] = this.ctx.engine.toDb(kind, value);
       }
     }
     row.version = 1;
@@ -100,6 +133,7 @@ export class KyselyRecordStore implements RecordStore {
       // The stored row comes back from the INSERT itself (RETURNING *: SQLite >= 3.35, PostgreSQL).
       let stored: Record<string, unknown> | undefined;
       try {
+        await this.checkUniqueAcrossKeys(db, layout, values);
         for (let attempt = 0; stored === undefined; attempt++) {
           if (generate === 'short') {
             if (attempt === SHORT_ID_ATTEMPTS) throw new UniqueViolationError(entity, idName);
@@ -117,7 +151,7 @@ export class KyselyRecordStore implements RecordStore {
       } catch (e) {
         return translateWriteError(this.ctx.engine, db, this.ctx.plan, layout, e, { written: row, links });
       }
-      const [record] = await toRecords(this.ctx.engine, db, layout, [stored]);
+      const [record] = await toRecords(this.ctx, db, layout, [stored]);
       return record!;
     });
   }
@@ -128,7 +162,7 @@ export class KyselyRecordStore implements RecordStore {
     // A lock outside a transaction would end with its own statement; SQLite's writers are already serialized.
     const lock = options?.forUpdate === true && this.inTransaction && this.ctx.engine.rowLocks;
     const raw = key === undefined ? undefined : await readRow(this.ctx.shapes, this.db, layout, key, options?.includeDeleted, lock);
-    return raw ? (await toRecords(this.ctx.engine, this.db, layout, [raw]))[0] : undefined;
+    return raw ? (await toRecords(this.ctx, this.db, layout, [raw]))[0] : undefined;
   }
 
   async getMany(entity: string, ids: readonly (string | number)[]): Promise<Row[]> {
@@ -137,20 +171,20 @@ export class KyselyRecordStore implements RecordStore {
     if (!keys.length) return [];
     let q = this.db.selectFrom(layout.table).selectAll().where(layout.id.name, 'in', keys);
     if (layout.entity.softDelete) q = q.where('deletedAt', 'is', null);
-    return toRecords(this.ctx.engine, this.db, layout, (await q.execute()) as Record<string, unknown>[]);
+    return toRecords(this.ctx, this.db, layout, (await q.execute()) as Record<string, unknown>[]);
   }
 
   async list(entity: string, query: ListQuery): Promise<Page> {
     const layout = this.layout(entity);
     if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 1000) throw new RangeError(`limit must be an integer 1..1000, got ${query.limit}`);
     const keys = sortKeys(layout, query.sort);
-    const where = listPredicate(this.ctx.engine, layout, query);
+    const where = listPredicate(this.ctx.engine, layout, query, this.ctx.cipher);
     const page = query.cursor ? sql<boolean>`${where} and ${afterCursor(this.ctx.engine, keys, query.cursor)}` : where;
     const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(layout.table)} where ${page}
       order by ${orderBy(this.ctx.engine, keys)} limit ${query.limit + 1}`.execute(this.db)).rows;
     const more = rows.length > query.limit;
     const shown = rows.slice(0, query.limit);
-    const result: Page = { items: await toRecords(this.ctx.engine, this.db, layout, shown, query.fields) };
+    const result: Page = { items: await toRecords(this.ctx, this.db, layout, shown, query.fields) };
     if (more) result.nextCursor = encodeCursor(keys, shown[shown.length - 1]!);
     if (query.count) {
       const counted = await sql<{ n: unknown }>`select count(*) as n from ${sql.table(layout.table)} where ${where}`.execute(this.db);
@@ -159,7 +193,7 @@ export class KyselyRecordStore implements RecordStore {
     return result;
   }
 
-  async update(entity: string, id: string | number, patch: Row, options?: { expectedVersion?: number }): Promise<Row | WriteConflict | undefined> {
+  async update(entity: string, id: string | number, patch: Row, options?: { expectedVersion?: number; includeDeleted?: boolean }): Promise<Row | WriteConflict | undefined> {
     const layout = this.layout(entity);
     const key = storedId(layout, id);
     if (key === undefined) return undefined;
@@ -168,27 +202,28 @@ export class KyselyRecordStore implements RecordStore {
       const set: Record<string, unknown> = { ...row, version: sql`${sql.ref('version')} + 1` };
       if (layout.entity.timestamps) set.updatedAt = this.ctx.engine.toDb('timestamp', this.ctx.now());
       let q = db.updateTable(layout.table).set(set).where(layout.id.name, '=', key);
-      if (layout.entity.softDelete) q = q.where('deletedAt', 'is', null);
+      if (layout.entity.softDelete && !options?.includeDeleted) q = q.where('deletedAt', 'is', null);
       if (options?.expectedVersion !== undefined) q = q.where('version', '=', options.expectedVersion);
       try {
+        await this.checkUniqueAcrossKeys(db, layout, patch, key);
         const done = await q.executeTakeFirst();
         if (done.numUpdatedRows === 0n) return this.missOrConflict(db, layout, key);
         await this.writeLinks(db, layout, key, links, true);
       } catch (e) {
         return translateWriteError(this.ctx.engine, db, this.ctx.plan, layout, e, { written: row, links });
       }
-      return (await toRecords(this.ctx.engine, db, layout, [(await readRow(this.ctx.shapes, db, layout, key))!]))[0];
+      return (await toRecords(this.ctx, db, layout, [(await readRow(this.ctx.shapes, db, layout, key, options?.includeDeleted))!]))[0];
     });
   }
 
-  async delete(entity: string, id: string | number, options?: { expectedVersion?: number }): Promise<boolean | WriteConflict> {
+  async delete(entity: string, id: string | number, options?: { expectedVersion?: number; hard?: boolean }): Promise<boolean | WriteConflict> {
     const layout = this.layout(entity);
     const key = storedId(layout, id);
     if (key === undefined) return false;
     return this.write(async (db) => {
       let done: bigint;
       try {
-        if (layout.entity.softDelete) {
+        if (layout.entity.softDelete && !options?.hard) {
           const at = this.ctx.engine.toDb('timestamp', this.ctx.now());
           let q = db.updateTable(layout.table).set({ deletedAt: at, version: sql`${sql.ref('version')} + 1` }).where(layout.id.name, '=', key).where('deletedAt', 'is', null);
           if (options?.expectedVersion !== undefined) q = q.where('version', '=', options.expectedVersion);

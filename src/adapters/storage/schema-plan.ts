@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Entity, Field, SystemModel } from '../../model/system-model.ts';
 import type { StorageEngineName } from './storage.ts';
 import { systemTables } from './system-tables/system-tables.ts';
+import { serializeValue } from './encrypted-columns.ts';
 
 /** How a column's values are converted between the API and the database. */
 export type ColumnKind = 'uuid' | 'text' | 'integer' | 'real' | 'decimal' | 'boolean' | 'timestamp' | 'date' | 'json';
@@ -38,16 +39,34 @@ export interface JoinLayout {
   targetKind: ColumnKind;
 }
 
+/**
+ * A field encrypted at rest: its column is text holding ciphertext (see FieldCipher in
+ * storage.ts); `kind` is how its values are typed on the API side.
+ */
+export interface EncryptedColumn {
+  field: string;
+  /** `Entity.field`: authenticated with every value, so a value copied to another column fails to decrypt. */
+  context: string;
+  /** The kind of the field's values (the column itself is text). */
+  kind: ColumnKind;
+  /** Email fields are indexed trimmed and lower-cased, so lookups and uniqueness ignore case. */
+  caseInsensitive: boolean;
+  /** The blind index column (`_bidx_<field>`), for fields that are unique or looked up by equality. */
+  blindIndex?: string;
+}
+
 /** Where and how one entity's records are stored (what the record store needs to build queries). */
 export interface EntityLayout {
   entity: Entity;
   table: string;
   id: ColumnPlan;
-  /** Columns of the entity table by name: the id, single-valued fields and the server columns. */
+  /** Columns of the entity table by name: the id, single-valued fields and the server columns (not blind indexes). */
   columns: Map<string, ColumnPlan>;
   /** Model fields stored in the entity table (id and many-to-many fields excluded). */
   fields: string[];
   joins: Map<string, JoinLayout>;
+  /** Fields encrypted at rest, by name. */
+  encrypted: Map<string, EncryptedColumn>;
 }
 
 /** The whole desired schema; `checksum` identifies it in the migration history. */
@@ -71,6 +90,19 @@ const SCALAR_KINDS: Record<Exclude<Field['type'], 'ref'>, ColumnKind> = {
 
 const ID_KINDS: Record<Entity['id']['type'], ColumnKind> = { uuid: 'uuid', integer: 'integer', string: 'text' };
 
+/** The blind index column of an encrypted field (a leading underscore: never a model field name). */
+export const blindIndexColumn = (field: string): string => `_bidx_${field}`;
+
+/**
+ * Whether an encrypted field needs a blind index: it is unique, filterable, a declared query
+ * parameter of one of the entity's endpoints, or the email password login looks accounts up by.
+ */
+function lookedUp(model: SystemModel, entity: Entity, f: Field): boolean {
+  if (f.unique || f.filterable) return true;
+  if (entity.name === model.api.auth.userEntity && f.name === 'email') return true;
+  return model.api.endpoints.some((e) => e.entity === entity.name && e.query.some((q) => q.name === f.name));
+}
+
 /** A column of `kind` with the engine's SQL type. */
 export function column(engine: StorageEngineName, name: string, kind: ColumnKind, rest: Omit<ColumnPlan, 'name' | 'kind' | 'sqlType'>): ColumnPlan {
   return { name, kind, sqlType: SQL_TYPES[engine][kind], ...rest };
@@ -86,7 +118,9 @@ export function constraintName(prefix: 'ix' | 'ux' | 'fk' | 'pk', table: string,
  * The schema a model needs on one engine: a table per entity (id, fields, `version`, timestamps,
  * `deletedAt`), a join table `<Entity>_<field>` per many-to-many field, indexes for references and
  * filterable fields, unique indexes, foreign keys with the declared delete behaviour, and
- * archspec's own `_archspec_*` tables.
+ * archspec's own `_archspec_*` tables. Encrypted fields are text columns without an index of their
+ * own; those looked up by equality get a blind index column `_bidx_<field>` carrying their index
+ * (unique for unique fields). The plan does not depend on the key: migrating needs none.
  *
  * @example
  * const plan = planSchema(model, 'sqlite'); // plan.tables -> DDL, plan.layouts -> queries
@@ -101,7 +135,24 @@ export function planSchema(model: SystemModel, engine: StorageEngineName): Schem
     const columns: ColumnPlan[] = [id];
     const indexes: IndexPlan[] = [];
     const joins = new Map<string, JoinLayout>();
+    const encrypted = new Map<string, EncryptedColumn>();
     for (const f of entity.fields) {
+      if (f.encrypted) {
+        // A reference is an id under a foreign key; ciphertext could not be either.
+        if (f.ref) throw new Error(`${entity.name}.${f.name} is a reference and cannot be encrypted at rest; remove it from the encrypted-at-rest rule`);
+        const kind = SCALAR_KINDS[f.type as Exclude<Field['type'], 'ref'>];
+        const enc: EncryptedColumn = { field: f.name, context: `${entity.name}.${f.name}`, kind, caseInsensitive: f.type === 'email' };
+        // The default is kept as plaintext text: rows that exist when the column is added read it as plaintext until `keys rotate`.
+        const fallback = f.default === undefined || kind === 'timestamp' || kind === 'json' ? {} : { default: serializeValue(kind, f.default) };
+        columns.push(column(engine, f.name, 'text', { notNull: f.required, ...fallback }));
+        if (lookedUp(model, entity, f)) {
+          enc.blindIndex = blindIndexColumn(f.name);
+          columns.push(column(engine, enc.blindIndex, 'text', { notNull: false }));
+          indexes.push({ name: constraintName(f.unique ? 'ux' : 'ix', table, [enc.blindIndex]), columns: [enc.blindIndex], unique: f.unique });
+        }
+        encrypted.set(f.name, enc);
+        continue;
+      }
       if (f.ref) {
         const target = ids.get(f.ref.entity);
         if (!target) throw new Error(`${entity.name}.${f.name} refers to unknown entity ${f.ref.entity}`);
@@ -137,9 +188,10 @@ export function planSchema(model: SystemModel, engine: StorageEngineName): Schem
     }
     if (entity.softDelete) columns.push(column(engine, 'deletedAt', 'timestamp', { notNull: false }));
     tables.push({ name: table, columns, indexes });
+    const indexColumns = new Set([...encrypted.values()].map((e) => e.blindIndex));
     layouts.set(entity.name, {
-      entity, table, id, joins,
-      columns: new Map(columns.map((c) => [c.name, c])),
+      entity, table, id, joins, encrypted,
+      columns: new Map(columns.filter((c) => !indexColumns.has(c.name)).map((c) => [c.name, c])),
       fields: entity.fields.filter((f) => !f.ref?.many).map((f) => f.name),
     });
   }

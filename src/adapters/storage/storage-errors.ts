@@ -54,3 +54,54 @@ export class InvalidCursorError extends Error {
     this.name = 'InvalidCursorError';
   }
 }
+
+/**
+ * A stored encrypted value cannot be decrypted: it is under a key id the keyring does not have,
+ * it was altered or copied from another field (authentication failed), or it is malformed. An
+ * operational error (the data or the keyring is wrong, not the request): the API answers 500 and
+ * the log names the field, the record and the key id, never the value.
+ */
+export class FieldDecryptionError extends Error {
+  readonly code = 'field_decryption_failed';
+  constructor(
+    /** `Entity.field`. */
+    readonly context: string,
+    /** What is wrong, in words (no value, no key material). */
+    readonly detail: string,
+    /** Why: the keyring lacks `keyId`, authentication failed, or the value is malformed. */
+    readonly reason: 'unknown_key' | 'authentication_failed' | 'malformed',
+    readonly keyId?: string,
+    /** The record holding the value, e.g. `User 42`, when known. */
+    readonly record?: string,
+  ) {
+    super(`cannot decrypt ${context}${record ? ` of ${record}` : ''}: ${detail}`);
+    this.name = 'FieldDecryptionError';
+  }
+
+  /** The same failure, naming the record that holds the value. */
+  of(record: string): FieldDecryptionError {
+    return new FieldDecryptionError(this.context, this.detail, this.reason, this.keyId, record);
+  }
+}
+
+/** An encrypted field was written, read or filtered on a storage opened without a field cipher (StorageConfig.fieldCipher). */
+export class FieldKeyUnavailableError extends Error {
+  readonly code = 'field_key_unavailable';
+  constructor(readonly entity: string, readonly field: string) {
+    super(`${entity}.${field} is encrypted at rest, but this storage was opened without the encryption key (StorageConfig.fieldCipher)`);
+    this.name = 'FieldKeyUnavailableError';
+  }
+}
+
+/**
+ * A query the storage cannot answer on an encrypted field: sorting, range and `like` filters
+ * (ciphertext has no order), or equality on one without a blind index (neither unique nor
+ * filterable). A programming error in a handler; the generated API never asks.
+ */
+export class EncryptedFieldQueryError extends Error {
+  readonly code = 'encrypted_field_query';
+  constructor(readonly entity: string, readonly field: string, detail: string) {
+    super(`${entity}.${field} is encrypted at rest: ${detail}`);
+    this.name = 'EncryptedFieldQueryError';
+  }
+}

@@ -67,10 +67,16 @@ export interface RecordStore {
   /** Records by id, in no particular order (for related-record expansion). */
   getMany(entity: string, ids: readonly (string | number)[]): Promise<Row[]>;
   list(entity: string, query: ListQuery): Promise<Page>;
-  /** Applies `patch`; with `expectedVersion`, only if the stored version matches. Undefined when absent. */
-  update(entity: string, id: string | number, patch: Row, options?: { expectedVersion?: number }): Promise<Row | WriteConflict | undefined>;
-  /** Deletes (or soft-deletes, when the entity declares it). False when absent. */
-  delete(entity: string, id: string | number, options?: { expectedVersion?: number }): Promise<boolean | WriteConflict>;
+  /**
+   * Applies `patch`; with `expectedVersion`, only if the stored version matches. Undefined when absent.
+   * Soft-deleted records are absent unless `includeDeleted` (personal-data erasure anonymizes those too).
+   */
+  update(entity: string, id: string | number, patch: Row, options?: { expectedVersion?: number; includeDeleted?: boolean }): Promise<Row | WriteConflict | undefined>;
+  /**
+   * Deletes (or soft-deletes, when the entity declares it). False when absent. With `hard`, the row is
+   * removed even when the entity declares soft delete, soft-deleted rows included (retention purge, erasure).
+   */
+  delete(entity: string, id: string | number, options?: { expectedVersion?: number; hard?: boolean }): Promise<boolean | WriteConflict>;
 }
 
 /** What `migrate` did, or would refuse to do. */
@@ -138,6 +144,11 @@ export interface SystemStore {
   insertApiKey(key: ApiKeyRecord): Promise<void>;
   findApiKey(keyHash: string): Promise<ApiKeyRecord | undefined>;
   revokeApiKey(id: string, revokedAt: string): Promise<void>;
+  /**
+   * Account erasure: deletes the user's password hash and revokes every refresh token and API key
+   * of the user at `revokedAt`, so no credential of the account works any more.
+   */
+  removeCredentialsOfUser(userId: string | number, revokedAt: string): Promise<void>;
 }
 
 export interface RefreshTokenRecord {
@@ -166,6 +177,40 @@ export interface StorageConfig {
   url: string;
   /** PostgreSQL pool size (default from the model's scalability.database.pool). */
   poolSize?: number;
+  /**
+   * Encrypts the model's `encrypted` fields at rest (see {@link FieldCipher}). Without it the
+   * storage fails closed: writing, reading or filtering a non-null encrypted value throws
+   * FieldKeyUnavailableError, and nothing is ever stored in plaintext. `migrate` needs no cipher.
+   */
+  fieldCipher?: FieldCipher;
+}
+
+/**
+ * Field encryption at rest, as the storage uses it. Fields marked `encrypted` are stored as text
+ * `cipher.encrypt(text, "Entity.field")`; the storage turns typed values into text first and back
+ * on read. Encrypted fields that are unique or looked up by equality also get a blind index
+ * column, `_bidx_<field>` (the unique index moves there), holding `blindIndex` of the normalized
+ * value (email fields: trimmed and lower-cased); equality and `in` filters compare it against
+ * `blindIndexes` (one per key of the keyring, so lookups keep working while keys are rotated).
+ * Implemented by `encryption/field-cipher.ts`.
+ */
+export interface FieldCipher {
+  /** The id of the key new values are encrypted and indexed under. */
+  readonly currentKeyId: string;
+  /** Every key id of the keyring, the current one first. */
+  readonly keyIds: readonly string[];
+  /** Encrypts `text`; `context` (`Entity.field`) is authenticated with it, so a value copied elsewhere fails to decrypt. */
+  encrypt(text: string, context: string): string;
+  /** The text of a value `encrypt` produced. Throws FieldDecryptionError (unknown key id, tampered, other context). */
+  decrypt(stored: string, context: string): string;
+  /** The key id a stored value is encrypted under, or undefined when it is not an encrypted value (plaintext written before encryption was enabled). */
+  keyIdOf(stored: string): string | undefined;
+  /** Whether `stored` is encrypted under the current key and algorithm (key rotation has nothing to do). */
+  isCurrent(stored: string): boolean;
+  /** The blind index of a normalized value under the current key. */
+  blindIndex(normalized: string, context: string): string;
+  /** Its blind indexes under every key of the keyring, the current one first (for lookups). */
+  blindIndexes(normalized: string, context: string): string[];
 }
 
 /** The database is unreachable or refused the connection (an operational error; the CLI explains it). */

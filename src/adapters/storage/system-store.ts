@@ -71,4 +71,14 @@ export class KyselySystemStore implements SystemStore {
   async revokeApiKey(id: string, revokedAt: string): Promise<void> {
     await this.write((db) => db.updateTable(API_KEYS).set({ revokedAt }).where('id', '=', id).where('revokedAt', 'is', null).execute());
   }
+
+  async removeCredentialsOfUser(userId: string | number, revokedAt: string): Promise<void> {
+    const user = String(userId);
+    // One write (one transaction outside a caller's): the account loses every credential at once.
+    await this.write(async (db) => {
+      await db.deleteFrom(CREDENTIALS).where('userId', '=', user).execute();
+      await db.updateTable(REFRESH_TOKENS).set({ revokedAt }).where('userId', '=', user).where('revokedAt', 'is', null).execute();
+      await db.updateTable(API_KEYS).set({ revokedAt }).where('userId', '=', user).where('revokedAt', 'is', null).execute();
+    });
+  }
 }

@@ -3,10 +3,12 @@ import type { StorageEngine } from './storage-engine.ts';
 import { constraintName, type EntityLayout, type SchemaPlan } from './schema-plan.ts';
 import { ForeignKeyViolationError, NotNullViolationError, UniqueViolationError } from './storage-errors.ts';
 
-/** The entity field a table column stands for (join tables stand for their many-to-many field). */
+/** The entity field a table column stands for (join tables stand for their many-to-many field, blind indexes for their encrypted field). */
 function fieldOf(plan: SchemaPlan, table: string, column: string): { entity: string; field: string; referenced?: string } | undefined {
   for (const layout of plan.layouts.values()) {
     if (layout.table === table) {
+      const indexed = [...layout.encrypted.values()].find((e) => e.blindIndex === column);
+      if (indexed) return { entity: layout.entity.name, field: indexed.field };
       const ref = layout.entity.fields.find((f) => f.name === column)?.ref;
       return { entity: layout.entity.name, field: column, referenced: ref?.entity };
     }

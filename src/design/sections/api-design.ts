@@ -3,6 +3,7 @@ import type { DesignReport } from '../design-report.ts';
 import { code, heading, joined, paragraph, strong, table, type Block, type Inline } from '../render/doc-tree.ts';
 import { duration, endpointPath, plural, words } from './format.ts';
 import { formatSize } from '../../spec/units.ts';
+import { describeRules } from '../../model/normalize/rate-limit.ts';
 
 /** What each authentication method is, for "Authentication using {auth_method}". */
 export const AUTH_METHOD: Record<SystemModel['api']['auth']['method'], string> = {
@@ -62,7 +63,8 @@ function access(ep: Endpoint): string {
 
 function limits(ep: Endpoint): string[] {
   return [
-    ep.rateLimit ? `${ep.rateLimit.text} per caller` : '',
+    // One item per budget: "60/min per user, 600/min per IP, cached 1 min and Idempotency-Key".
+    ...(ep.rateLimit ? ep.rateLimit.rules.map((rule) => describeRules([rule])) : []),
     ep.cacheMs !== undefined ? `cached ${duration(ep.cacheMs)}` : '',
     ep.idempotent ? 'Idempotency-Key' : '',
     ep.emits.length ? `emits ${ep.emits.join(', ')}` : '',

@@ -1,5 +1,6 @@
 import type { RuleContext } from './rule-context.ts';
 import { parseDuration, parsePercent } from '../../spec/units.ts';
+import { parseFieldDef } from '../normalize/field-def.ts';
 
 const PERCENTILE_ORDER = ['p50', 'p90', 'p95', 'p99', 'p999'] as const;
 
@@ -62,6 +63,8 @@ function checkDataRules(ctx: RuleContext): void {
         });
         break;
       case 'retention':
+        if (entity(rule.entity, [...base, 'entity'])) checkRetentionAge(ctx, rule.entity, [...base, 'entity']);
+        break;
       case 'erasable':
         entity(rule.entity, [...base, 'entity']);
         break;
@@ -73,4 +76,21 @@ function checkDataRules(ctx: RuleContext): void {
         break;
     }
   });
+}
+
+/**
+ * The retention purge ages a record by `createdAt` (timestamps on, the default) or else by the
+ * entity's first required timestamp field (src/runtime/data/retention.ts applies the same rule);
+ * an entity with neither could never be purged.
+ */
+function checkRetentionAge(ctx: RuleContext, name: string, path: (string | number)[]): void {
+  const entity = ctx.spec.data?.[name];
+  if (!entity || entity.timestamps !== false) return;
+  const aged = Object.values(entity.fields).some((raw) => {
+    const f = parseFieldDef(raw);
+    return f.type === 'timestamp' && f.required;
+  });
+  if (!aged) {
+    ctx.report('retention_without_age', `${name} has timestamps: false and no required timestamp field, so the retention purge cannot tell how old its records are`, path);
+  }
 }

@@ -15,7 +15,7 @@ function keyStore(): SystemStore & { keys: Map<string, ApiKeyRecord> } {
     findApiKey: async (h) => keys.get(h),
     revokeApiKey: async (id, at) => { for (const k of keys.values()) if (k.id === id) k.revokedAt = at; },
     setPasswordHash: unused, getPasswordHash: unused, insertRefreshToken: unused, getRefreshToken: unused,
-    markRefreshTokenUsed: unused, revokeRefreshFamily: unused, revokeRefreshTokensOfUser: unused,
+    markRefreshTokenUsed: unused, revokeRefreshFamily: unused, revokeRefreshTokensOfUser: unused, removeCredentialsOfUser: unused,
   };
 }
 

@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Endpoint, Entity, SystemModel } from '../../model/system-model.ts';
 import type { Storage, SystemStore, RecordStore } from '../../adapters/storage/storage.ts';
+import type { CounterStore } from '../../adapters/counters/counter-store.ts';
+import type { LoginLimitScope } from './login-throttle.ts';
 
 /**
  * The contract between the request pipeline (server, CRUD routes) and authentication/authorization.
@@ -28,8 +30,11 @@ export interface AuthService {
    * or wrongly signed tokens.
    */
   authenticate(request: FastifyRequest): Promise<Caller | undefined>;
-  /** Adds /auth/login, /auth/refresh, /auth/logout and /auth/api-keys under the API base path. */
-  registerRoutes(app: FastifyInstance): void;
+  /**
+   * Adds /auth/login, /auth/refresh, /auth/logout and /auth/api-keys under the API base path. The
+   * server passes its counter store, so the login throttle counts where the rate limits count.
+   */
+  registerRoutes(app: FastifyInstance, services?: AuthRouteServices): void;
   /**
    * Checks a new account's password against the policy (ApiError validation_failed otherwise) and
    * hashes it. Called before the create transaction: argon2 takes tens of milliseconds, which must
@@ -38,6 +43,14 @@ export interface AuthService {
   preparePassword(password: string, email: string | undefined): Promise<PreparedPassword>;
   /** Stores a prepared password for a new account (inside the create transaction of the user entity). */
   storePassword(tx: SystemStore & RecordStore, userId: string, prepared: PreparedPassword): Promise<void>;
+}
+
+/** What the server lends the auth routes. */
+export interface AuthRouteServices {
+  /** Where the login throttle counts failed attempts (default: a memory store of the auth service's own). */
+  counters?: CounterStore;
+  /** Called for each login attempt the throttle refuses, with the counts that refused it. */
+  onLoginRefused?: (scopes: LoginLimitScope[]) => void;
 }
 
 /** A password that passed the policy, as its argon2id hash. */

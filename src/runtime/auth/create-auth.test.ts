@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, it, expect } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createStorage } from '../../adapters/storage/create-storage.ts';
+import { testFieldCipher } from '../test-support/test-field-cipher.ts';
 import type { Storage } from '../../adapters/storage/storage.ts';
 import type { SystemModel } from '../../model/system-model.ts';
 import { ApiError } from '../api-error.ts';
@@ -14,7 +15,7 @@ const PASSWORD = 'correct horse battery';
 /** A Linkly server with only the auth routes, a `/api/whoami` probe and a minimal problem+json handler. */
 async function harness(model: SystemModel = linkly()) {
   const clock = { ms: Date.parse('2026-03-01T12:00:00Z') };
-  const storage: Storage = await createStorage(model, { engine: 'sqlite', url: ':memory:' });
+  const storage: Storage = await createStorage(model, { engine: 'sqlite', url: ':memory:', fieldCipher: testFieldCipher() });
   await storage.migrate();
   const auth: AuthService = createAuth(model, storage, { jwtSecret: SECRET, now: () => new Date(clock.ms) });
   const app: FastifyInstance = Fastify();

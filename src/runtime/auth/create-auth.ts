@@ -3,7 +3,8 @@ import { ApiError } from '../api-error.ts';
 import type { AuthService, Caller, CreateAuth } from './auth-contract.ts';
 import { apiKeyTagKey, findValidApiKey } from './api-keys.ts';
 import { registerAuthRoutes, type AuthContext } from './auth-routes.ts';
-import { LoginThrottle, MemoryAttemptCounter, loginLimitOf } from './login-throttle.ts';
+import { MemoryCounterStore } from '../../adapters/counters/memory/memory-counter-store.ts';
+import { LoginThrottle, loginLimitOf } from './login-throttle.ts';
 import { oidcVerifier } from './oidc.ts';
 import { hashPassword, passwordProblems, prepareDummyHash } from './password.ts';
 import { SessionRevocations } from './session-revocations.ts';
@@ -52,7 +53,8 @@ export const createAuth: CreateAuth = (model, storage, options) => {
     model, storage, now, apiKeys,
     access: { key: new TextEncoder().encode(options.jwtSecret), issuer: tokenIssuer(model), ttlMs: auth.accessTtlMs, now },
     refresh: { ttlMs: auth.refreshTtlMs, now, revocations },
-    throttle: new LoginThrottle(new MemoryAttemptCounter(), loginLimitOf(model), now),
+    // Replaced by one over the server's counter store when the server passes one to registerRoutes.
+    throttle: new LoginThrottle(new MemoryCounterStore({ now: () => now().getTime() }), loginLimitOf(model)),
     tagKey: apiKeyTagKey(options.jwtSecret ?? ''),
     authenticate: (request) => authenticate(request),
   };
@@ -89,7 +91,9 @@ export const createAuth: CreateAuth = (model, storage, options) => {
 
   const service: AuthService = {
     authenticate,
-    registerRoutes: (app) => registerAuthRoutes(app, ctx),
+    registerRoutes: (app, services = {}) => registerAuthRoutes(app, services.counters || services.onLoginRefused
+      ? { ...ctx, throttle: new LoginThrottle(services.counters ?? new MemoryCounterStore(), loginLimitOf(model), { onRefused: services.onLoginRefused }) }
+      : ctx),
     preparePassword: async (password, email) => {
       const problems = passwordProblems(password, email);
       if (problems.length > 0) throw ApiError.validation(problems);

@@ -12,7 +12,10 @@ export function userEntityOf(model: SystemModel): Entity {
   return entityOf(model, model.api.auth.userEntity);
 }
 
-/** The account with exactly this email (trimmed), if any. */
+/**
+ * The account with this email (trimmed), if any: exactly as written, or ignoring case when the
+ * email is encrypted at rest (its blind index holds the lower-cased email, as uniqueness does).
+ */
 export async function findUserByEmail(store: RecordStore, model: SystemModel, email: string): Promise<Row | undefined> {
   const page = await store.list(model.api.auth.userEntity, { filters: [{ field: 'email', op: 'eq', value: email.trim() }], limit: 1 });
   return page.items[0];

@@ -8,7 +8,8 @@ import { allFieldNames } from './entity-fields.ts';
  * The query string of a generated list: `limit` (1..100, default 20), `cursor`, `sort`
  * (`-createdAt,title`), `fields`, `expand` (reference fields), `count=true`, and filters
  * `field=value` or `field[op]=value` (ne, lt, lte, gt, gte, in, like) on filterable fields,
- * references, the id and the endpoint's declared query fields. Anything else is a 422.
+ * references, the id and the endpoint's declared query fields (fields encrypted at rest: `=`,
+ * `ne` and `in` only, and no sorting). Anything else is a 422.
  */
 
 export const DEFAULT_LIMIT = 20;
@@ -22,9 +23,13 @@ export function filterFields(entity: Entity, endpoint: Endpoint): Field[] {
   return entity.fields.filter((f) => f.filterable || (f.type === 'ref' && !f.ref?.many) || declared.has(f.name));
 }
 
-/** Ops allowed on a field (booleans and json compare for equality only; `like` on text). */
+/**
+ * Ops allowed on a field (booleans and json compare for equality only; `like` on text; fields
+ * encrypted at rest by equality only, through their blind index: ciphertext keeps no order).
+ */
 function opsFor(field: Field | undefined): FilterOp[] {
   if (field && (field.type === 'boolean' || field.type === 'json')) return ['ne'];
+  if (field?.encrypted) return ['ne', 'in'];
   const textual = !field || ['string', 'text', 'email', 'url', 'enum', 'ref'].includes(field.type);
   return OPS.filter((op) => op !== 'like' || textual);
 }
@@ -64,11 +69,13 @@ function coerceItem(field: Field | undefined, entity: Entity, text: string): unk
 /** Turns a validated query string into a storage ListQuery and the reference fields to expand. */
 export function parseListQuery(entity: Entity, endpoint: Endpoint, query: Record<string, unknown>): { list: ListQuery; expand: string[] } {
   const names = new Set(allFieldNames(entity));
-  const sortable = new Set([entity.id.field, ...filterFields(entity, endpoint).map((f) => f.name), ...(entity.timestamps ? ['createdAt', 'updatedAt'] : [])]);
+  const encrypted = new Set(entity.fields.filter((f) => f.encrypted).map((f) => f.name));
+  const sortable = new Set([entity.id.field, ...filterFields(entity, endpoint).map((f) => f.name).filter((f) => !encrypted.has(f)), ...(entity.timestamps ? ['createdAt', 'updatedAt'] : [])]);
   const errors: InvalidParam[] = [];
   const sort = splitList(query.sort).map((key) => {
     const field = key.replace(/^[-+]/, '');
-    if (!sortable.has(field)) errors.push({ pointer: '/query/sort', detail: `cannot sort by "${field}"; sortable: ${[...sortable].join(', ')}` });
+    if (encrypted.has(field)) errors.push({ pointer: '/query/sort', detail: `cannot sort by "${field}": it is encrypted at rest, and ciphertext has no order` });
+    else if (!sortable.has(field)) errors.push({ pointer: '/query/sort', detail: `cannot sort by "${field}"; sortable: ${[...sortable].join(', ')}` });
     return { field, direction: key.startsWith('-') ? ('desc' as const) : ('asc' as const) };
   });
   const fields = query.fields === undefined ? undefined : splitList(query.fields);

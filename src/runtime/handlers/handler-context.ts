@@ -38,19 +38,21 @@ export interface HandlerContext {
   ip: string;
   log: HandlerLog;
   /**
-   * Announces a domain event declared in the spec's `events`. Events are kept until the transaction
-   * commits and are then logged and appended to the server's in-memory event log (`app.archspecEvents`);
-   * delivery to consumers (outbox, broker) arrives with the next milestone. An undeclared event throws.
+   * Announces a domain event declared in the spec's `events`: writes it to the transactional outbox
+   * (`_archspec_outbox`) in this request's transaction, so it exists if and only if the transaction
+   * commits (a handler that throws emits nothing). After the commit it is delivered, at least once,
+   * to every component whose `handlers` name the event (see {@link EventHandler}). An undeclared
+   * event, or a payload lacking a key the event's `payload` declares, throws (a programming error).
    */
   emit(event: string, payload: Record<string, unknown>): Promise<void>;
-  /** An in-process cache with TTLs, shared by the handlers of one server (Redis arrives with the next milestone). */
+  /**
+   * A key-value cache with TTLs shared by the handlers, consumers and jobs of one server (see
+   * {@link HandlerCache}). Every call is async: `await ctx.cache.get(key)`.
+   */
   cache: HandlerCache;
   /**
-   * One client per integration of the spec (`requirements.integrations`): JSON over HTTP(S) to the
-   * integration's `url` (`env:NAME` is read from the environment), each attempt bounded by its
-   * `timeout`, idempotent calls retried `retry` times with jittered backoff. When every attempt fails,
-   * an integration with `fallback: allow` resolves to null; any other throws ApiError
-   * service_unavailable. The circuit breaker and bulkhead arrive with the next milestone.
+   * One client per integration of the spec (`requirements.integrations`), shared by the whole
+   * server so its circuit breaker and bulkhead see every call; see {@link IntegrationClient}.
    */
   integrations: Record<string, IntegrationClient>;
   notFound(detail?: string): HandlerResponse;
@@ -93,10 +95,14 @@ export interface HandlerDb {
    */
   get(entity: string, id: string | number, options?: { forUpdate?: boolean }): Promise<Row | undefined>;
   list(entity: string, where?: Where, options?: ListOptions): Promise<Page>;
+  /** The created record. Writes of entities under an `audit` data rule add an audit row in the same transaction. */
   create(entity: string, values: Row): Promise<Row>;
-  /** The updated record; undefined when absent; throws ApiError precondition_failed when `expectedVersion` is stale. */
+  /**
+   * The updated record; undefined when absent; throws ApiError precondition_failed when `expectedVersion` is stale,
+   * and ApiError immutable_record (409) for an entity under an `immutable` data rule.
+   */
   update(entity: string, id: string | number, patch: Row, options?: { expectedVersion?: number }): Promise<Row | undefined>;
-  /** False when absent. */
+  /** False when absent. Throws ApiError immutable_record (409) for a record of an `immutable` entity before its retention ends. */
   delete(entity: string, id: string | number): Promise<boolean>;
 }
 
@@ -107,12 +113,61 @@ export interface HandlerLog {
   error(obj: unknown, msg?: string): void;
 }
 
+/**
+ * `ctx.cache`: values stored as JSON (what you get back is a copy, never the object you stored) on
+ * the server's cache store (`architecture.storage.cache`; the memory engine today, so each server
+ * instance has its own), in a namespace of their own beside the cached records and answers, within
+ * the same `maxEntries` bound (least recently used entries are evicted first).
+ *
+ * A cache failure is a miss, never an error: `get` resolves undefined and `set`/`delete` resolve
+ * anyway (the failure is logged and counted in `archspec_cache_errors_total`). So cache only what
+ * you can recompute, and accept that a value may be stale for up to its TTL.
+ *
+ * @example
+ * let rate = await ctx.cache.get<number>(`fx:${currency}`);
+ * if (rate === undefined) {
+ *   rate = (await ctx.integrations.fx.get(`/rates/${currency}`)).rate;
+ *   await ctx.cache.set(`fx:${currency}`, rate, 5 * 60_000);
+ * }
+ */
 export interface HandlerCache {
-  get<T = unknown>(key: string): T | undefined;
-  set(key: string, value: unknown, ttlMs?: number): void;
-  delete(key: string): void;
+  /** The value stored under `key`, or undefined when absent, expired, evicted or the cache failed. */
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  /**
+   * Stores `value` (anything JSON can hold; undefined deletes the key) for `ttlMs` milliseconds
+   * (default 60 s). Throws for a value JSON cannot hold (a BigInt, a cycle) or a TTL that is not positive.
+   */
+  set(key: string, value: unknown, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<void>;
 }
 
+/**
+ * `ctx.integrations.<name>`: JSON over HTTP(S) to one integration of the spec. `path` is relative to
+ * the integration's `url` (`env:NAME` is read from the server's environment); a path that would
+ * leave that origin throws. A call:
+ *
+ * - is refused when the host is, or resolves to, a loopback, private, link-local (cloud metadata),
+ *   CGNAT or other non-public address, unless the integration says `allowPrivateNetwork: true`; the
+ *   connection goes to the very address that was checked;
+ * - fails on a redirect (never followed), an answer over 1 MiB, or a body that is not JSON; an empty
+ *   body resolves null;
+ * - bounds each attempt by `timeout` (default 5 s) and retries, `retry` times with exponential
+ *   jittered backoff, only idempotent calls (GET; POST with `idempotencyKey`, sent as the
+ *   `Idempotency-Key` header on every attempt; any POST of an integration with `idempotent: true`)
+ *   and only transient failures (timeouts, connection errors, 408, 429, 5xx);
+ * - passes the `breaker` (attempts fail fast while it is open; after `halfOpenAfter` one trial call
+ *   decides) and the `bulkhead` (calls beyond it are rejected at once).
+ *
+ * When the call fails, the `fallback` decides: `allow` resolves null; `cached` resolves the last
+ * good answer of the same GET (same path and headers) if there is one; otherwise (`queue`, `deny`,
+ * `error`, none) it throws `IntegrationUnavailableError` (src/runtime/integrations/integration-errors.ts),
+ * an ApiError service_unavailable: a 503 with Retry-After in a request, a delivery tried again
+ * later in an event consumer.
+ *
+ * @example
+ * const risk = await ctx.integrations.fraudcheck.post('/scores', { amount }, { idempotencyKey: payment.id });
+ * if (risk === null) flagForReview(); // fallback: allow
+ */
 export interface IntegrationClient {
   get(path: string, options?: { headers?: Record<string, string> }): Promise<any>;
   post(path: string, body: unknown, options?: { idempotencyKey?: string; headers?: Record<string, string> }): Promise<any>;
@@ -128,3 +183,107 @@ export interface HandlerResponse {
 
 /** A custom endpoint module's default export. */
 export type Handler = (ctx: HandlerContext) => unknown;
+
+/**
+ * What an event consumer receives besides the payload: the same database, emit, cache,
+ * integrations and log as an endpoint handler (everything through `db` and `emit` is one
+ * transaction per delivery, committed when the consumer returns, rolled back when it throws), plus
+ * the delivery it is handling and a deduplication helper.
+ */
+export interface EventContext extends Pick<HandlerContext, 'db' | 'emit' | 'cache' | 'integrations' | 'log'> {
+  /** `id`: the event's id (the same on every redelivery); `attempt`: 1 the first time; `emittedAt`: ISO-8601. */
+  event: { id: string; name: string; attempt: number; emittedAt: string };
+  /**
+   * True the first time this consumer sees `key`, false ever after (for at least the events
+   * retention period, 7 days by default). The key is recorded in the delivery's transaction: if
+   * the consumer throws, it is not recorded and the retry sees true again. A redelivered event is
+   * already skipped by the runtime; use this for duplicates the producer made (the same business
+   * fact emitted twice).
+   */
+  dedupe(key: string): Promise<boolean>;
+}
+
+/**
+ * An event consumer: the default export of a module named by a component's `handlers`
+ * (`architecture.components.<name>.handlers: { link.visited: ./handlers/record-visit.ts }`).
+ * Delivery is at least once: a throw (or a crash) retries it with exponential backoff, and after
+ * the last attempt it becomes a dead letter (`archspec events list --status dead`, then
+ * `archspec events redrive`).
+ *
+ * @example
+ * const recordVisit: EventHandler<{ link: string; at: string }> = async (event, ctx) => {
+ *   await ctx.db.create('Visit', { link: event.link, at: event.at });
+ * };
+ * export default recordVisit;
+ */
+export type EventHandler<P extends Record<string, unknown> = Record<string, any>> = (event: P, ctx: EventContext) => unknown;
+
+/**
+ * What a scheduled job's handler (`jobs: <name>: handler: ./handlers/x.ts`) receives. A job module's
+ * default export is `(ctx: JobContext) => unknown`; its return value is kept in the run history
+ * (as JSON, when small) and a throw fails the run (retried `retry` times with exponential backoff).
+ *
+ * Unlike an endpoint, a job is NOT one transaction (jobs run for minutes; a long SQLite transaction
+ * would block every writer): each `ctx.db` call commits on its own, `ctx.transaction(fn)` groups
+ * writes that must commit together (inside it, `ctx.db` and `ctx.emit` join the transaction too),
+ * and `ctx.emit` outside a transaction records the event in a transaction of its own.
+ *
+ * @example
+ * export default async function sendReminders(ctx: JobContext) {
+ *   const due = await ctx.db.list('Appointment', { status: 'booked', reminderSentAt: null });
+ *   for (const visit of due.items) {
+ *     if (ctx.signal.aborted) break; // timed out or the server is stopping
+ *     await ctx.transaction(async (db) => {
+ *       await db.update('Appointment', visit.id, { reminderSentAt: new Date().toISOString() });
+ *       await ctx.emit('appointment.reminder-due', { appointment: visit.id });
+ *     });
+ *   }
+ *   return { reminded: due.items.length };
+ * }
+ */
+export interface JobContext {
+  /** Record access; each call commits on its own (inside `ctx.transaction`: joins that transaction). */
+  db: HandlerDb;
+  /**
+   * Announces a domain event declared in the spec's `events` (an undeclared event throws). Outside
+   * `ctx.transaction` it is recorded at once in a transaction of its own; inside, with that
+   * transaction, so it is delivered if and only if the transaction commits.
+   */
+  emit(event: string, payload: Record<string, unknown>): Promise<void>;
+  /**
+   * Runs `fn` in one database transaction: the writes through `db` (or `ctx.db`) and the events of
+   * `ctx.emit` inside it commit together, or roll back together when `fn` throws. Keep it short: it
+   * holds the database's write lock on SQLite. A `ctx.transaction` inside another joins the outer one.
+   */
+  transaction<T>(fn: (db: HandlerDb) => Promise<T>): Promise<T>;
+  /** The handlers' cache (the same one endpoint handlers use; every call is async). */
+  cache: HandlerCache;
+  /** The integration clients of the server (the same breakers and bulkheads as endpoint handlers). */
+  integrations: Record<string, IntegrationClient>;
+  /** Logs with the job's name and run id attached. */
+  log: HandlerLog;
+  /** Which run this is. */
+  job: JobRunInfo;
+  /**
+   * Aborted when the run times out (the job's `timeout`, default 5 minutes), when the server stops,
+   * or when this instance lost the job's lease. Check it between steps or pass it to `fetch`: a
+   * handler that ignores it is reported timed out at once and left to finish in the background,
+   * where its `ctx.db`, `ctx.transaction` and `ctx.emit` calls throw (it cannot write next to its retry).
+   */
+  signal: AbortSignal;
+}
+
+/** `ctx.job`: the run a job handler is executing. */
+export interface JobRunInfo {
+  name: string;
+  /** This attempt's id (also the request id of its log lines, audit rows and outbox rows). */
+  runId: string;
+  /** 1 for the first try, 2 for the first retry, ... */
+  attempt: number;
+  /** The occurrence being run: its scheduled instant, or when a manual run (`archspec jobs run`) was asked for. */
+  scheduledFor: Date;
+  trigger: 'schedule' | 'manual';
+}
+
+/** A scheduled job module's default export. */
+export type JobHandler = (ctx: JobContext) => unknown;

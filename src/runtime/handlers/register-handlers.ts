@@ -6,20 +6,19 @@ import { authorizationHook, fastifyUrl } from '../authorization.ts';
 import { nullableFieldSchema, objectSchema } from '../validation.ts';
 import type { Handler, HandlerContext, HandlerUser } from './handler-context.ts';
 import { responseHelpers, sendHandlerResult } from './handler-response.ts';
-import type { EventLog } from './event-log.ts';
 import { workContext, type WorkServices } from './work-context.ts';
 
 /** What custom endpoints share across requests. */
 export interface HandlerServices extends WorkServices {
   handlers: Map<string, Handler>;
-  events: EventLog;
   tracer: Tracer;
 }
 
 /**
  * Registers the spec's custom endpoints: authorization, then the endpoint's declared `query:` and
  * `body:` fields as schemas (when declared; undeclared parts pass through to the handler), then the
- * handler inside one transaction whose events are recorded only if it commits.
+ * handler inside one transaction; its events go to the outbox in that transaction, and the relay is
+ * woken once it commits.
  */
 export function registerHandlers(app: FastifyInstance, model: SystemModel, services: HandlerServices): void {
   for (const endpoint of model.api.endpoints) {
@@ -32,11 +31,10 @@ export function registerHandlers(app: FastifyInstance, model: SystemModel, servi
       schema: schemaOf(model, endpoint),
       onRequest: authorizationHook(model, endpoint),
       handler: async (request, reply) => {
-        const stage = services.events.stage(String(request.id), request.log);
         const result = await withSpan(services.tracer, `handler ${endpoint.key}`, () =>
-          services.storage.transaction(async (tx) => handler(contextOf(model, request, workContext(services, tx, stage.emit, request.log)))),
+          services.storage.transaction(async (tx) => handler(contextOf(model, request, workContext(services, tx, services.emitter(tx, { requestId: String(request.id) }), request.log)))),
           { 'archspec.handler': endpoint.handler ?? '' });
-        stage.commit();
+        services.afterCommit();
         return sendHandlerResult(reply, result);
       },
     });

@@ -18,8 +18,9 @@ export interface WorkServices {
   integrations: Record<string, IntegrationClient>;
   tracer: Tracer;
   /**
-   * `ctx.emit` for work running in `tx`: checks the event is declared and records it in the same
-   * transaction (the outbox), so it is delivered if and only if the transaction commits.
+   * `ctx.emit` for work running in `tx`: checks the event is declared and its payload carries the
+   * declared keys, and records it in the same transaction (the outbox, `_archspec_outbox`), so it
+   * is delivered if and only if the transaction commits.
    */
   emitter(tx: Transaction, meta: { requestId?: string }): HandlerContext['emit'];
   /** Call after a transaction that used an emitter committed: wakes delivery instead of waiting for the next poll. */

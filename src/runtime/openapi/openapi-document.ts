@@ -1,5 +1,6 @@
 import type { Endpoint, SystemModel } from '../../model/system-model.ts';
 import { authPaths } from './auth-operations.ts';
+import { privacyPaths } from './privacy-operations.ts';
 import { Components, type JsonSchema } from './openapi-components.ts';
 import { endpointOperation, securitySchemeNames } from './openapi-operations.ts';
 
@@ -33,6 +34,9 @@ export function openApiDocument(model: SystemModel, options: OpenApiOptions = {}
   const auth = authPaths(model, components);
   if (Object.keys(auth).length) tags.set('auth', 'Sign-in, tokens and API keys.');
   Object.assign(paths, auth);
+  const privacy = privacyPaths(model, components);
+  if (Object.keys(privacy).length) tags.set('privacy', 'Personal-data export and erasure (GDPR Art. 15, 17, 20).');
+  Object.assign(paths, privacy);
 
   const schemes = securitySchemes(model);
   const server = `${options.origin?.replace(/\/+$/, '') ?? ''}${model.api.basePath}` || '/';

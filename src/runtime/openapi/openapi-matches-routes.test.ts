@@ -5,12 +5,13 @@ import type { SystemModel } from '../../model/system-model.ts';
 import type { AuthService } from '../auth/auth-contract.ts';
 import { createAuth } from '../auth/create-auth.ts';
 import { registerCrud } from '../crud/register-crud.ts';
+import { registerPrivacyRoutes } from '../data/privacy/privacy-routes.ts';
 import { EXAMPLES, exampleModel } from '../test-support/example-models.ts';
 import { openApiDocument } from './openapi-document.ts';
 
 /**
- * The document describes the routes the server really registers: the generated CRUD routes and
- * the auth routes are registered on a bare Fastify app (no storage is touched while registering)
+ * The document describes the routes the server really registers: the generated CRUD routes, the
+ * auth routes and the personal-data routes are registered on a bare Fastify app (no storage is touched while registering)
  * and their validation schemas compared with the document's parameters and request bodies.
  */
 
@@ -24,6 +25,7 @@ async function registeredRoutes(model: SystemModel): Promise<RouteOptions[]> {
   app.addHook('onRoute', (route) => { if (route.method !== 'HEAD') routes.push(route); });
   registerCrud(app, model, { storage: noStorage, auth: noAuth });
   createAuth(model, noStorage, { jwtSecret: 'a-test-secret-of-at-least-32-bytes!' }).registerRoutes(app);
+  registerPrivacyRoutes(app, model, { storage: noStorage });
   await app.ready();
   return routes;
 }

@@ -1,10 +1,12 @@
-import type { Endpoint, Entity, SystemModel } from '../../model/system-model.ts';
+import type { Endpoint, Entity, RateLimit, SystemModel } from '../../model/system-model.ts';
 import { entityOf } from '../../adapters/storage/storage.ts';
 import { bodySchema, pathParamSchema, takesPassword, PASSWORD_FIELD } from '../crud/entity-fields.ts';
 import { DEFAULT_LIMIT, listQuerySchema } from '../crud/list-query.ts';
 import { MIN_PASSWORD_LENGTH } from '../auth/password.ts';
+import { endpointRateLimit } from '../rate-limit/endpoint-limits.ts';
 import { nullableFieldSchema, objectSchema } from '../validation.ts';
 import { Components, parameterSchema, type JsonSchema } from './openapi-components.ts';
+import { IDEMPOTENCY_KEY_PARAMETER } from '../idempotency/idempotency-key.ts';
 
 /**
  * One OpenAPI operation per spec endpoint. Generated endpoints (`does: <op> Entity`) are described
@@ -43,16 +45,18 @@ export function securitySchemeNames(model: SystemModel): string[] {
 export function endpointOperation(model: SystemModel, components: Components, endpoint: Endpoint, operationId: string, tag: string): JsonSchema {
   const entity = endpoint.operation !== 'custom' && endpoint.entity ? entityOf(model, endpoint.entity) : undefined;
   const parts = entity ? crudParts(model, components, endpoint, entity) : customParts(model, endpoint);
+  if (endpoint.idempotent && endpoint.method === 'POST') parts.parameters.push({ ...IDEMPOTENCY_KEY_PARAMETER });
   const errors = new Map<number, JsonSchema>();
   for (const status of parts.errors) errors.set(status, components.problem(status));
   if (!endpoint.public) for (const status of [401, 403]) errors.set(status, components.problem(status));
-  if (endpoint.rateLimit) errors.set(429, components.problem(429));
+  const rateLimit = endpointRateLimit(model, endpoint);
+  if (rateLimit) errors.set(429, components.problem(429));
   for (const [status, description] of parts.namedErrors ?? []) errors.set(status, components.problem(status, description));
   const responses = Object.fromEntries([...Object.entries(parts.success), ...[...errors].sort(([a], [b]) => a - b).map(([s, r]) => [String(s), r])]);
   return {
     operationId,
     summary: endpoint.summary,
-    description: describe(endpoint),
+    description: describe(endpoint, rateLimit),
     tags: [tag],
     ...(parts.parameters.length ? { parameters: parts.parameters } : {}),
     ...(parts.body ? { requestBody: { required: true, content: { 'application/json': { schema: parts.body } } } } : {}),
@@ -157,10 +161,10 @@ export function statusesIn(text: string): number[] {
   return [...new Set([...text.matchAll(/\b(\d{3})\b/g)].map((m) => Number(m[1])).filter((s) => HTTP_STATUSES.has(s)))];
 }
 
-function describe(endpoint: Endpoint): string {
+function describe(endpoint: Endpoint, rateLimit: RateLimit | undefined): string {
   const lines = [
     endpoint.public ? 'Public: no credentials needed.' : `Roles: ${endpoint.roles.length ? endpoint.roles.join(', ') : 'any signed-in caller'}${endpoint.scope === 'own' ? ' (own records only)' : ''}.`,
-    endpoint.rateLimit ? `Rate limit: ${endpoint.rateLimit.text} per caller.` : '',
+    rateLimit ? `Rate limit: ${rateLimit.description} (429 beyond it, with Retry-After).` : '',
     endpoint.cacheMs !== undefined ? `Cached for ${endpoint.cacheMs / 1000} s.` : '',
     endpoint.emits.length ? `Emits ${endpoint.emits.join(', ')}.` : '',
     endpoint.handler ? `Handler: \`${endpoint.handler}\`.` : '',

@@ -9,6 +9,29 @@ export const endpointKey = name(
   'endpoints are "METHOD /path", e.g. "GET /links/{id}"',
 );
 
+/** Who shares one budget of a rate limit, in the mapping form of `rateLimit`. */
+export const RATE_LIMIT_SCOPES = ['user', 'apiKey', 'ip', 'endpoint'] as const;
+
+/**
+ * `rateLimit: 60/min` limits each caller (the API key when one is used, else the signed-in user, else
+ * the client IP); the mapping sets separate limits per user, per API key, per IP and for the whole
+ * endpoint, and a request must stay within all of them.
+ */
+export const rateLimit = z.union([
+  unit('rate', 'Requests each caller may make, e.g. 30/min (the API key when one is used, else the signed-in user, else the client IP).'),
+  obj({
+    user: unit('rate', 'Per signed-in user, e.g. 60/min.').optional(),
+    apiKey: unit('rate', 'Per API key, e.g. 600/min.').optional(),
+    ip: unit('rate', 'Per client IP, e.g. 100/min.').optional(),
+    endpoint: unit('rate', 'Shared by all callers of the endpoint, e.g. 1000/min.').optional(),
+  }).refine((limits) => RATE_LIMIT_SCOPES.some((scope) => limits[scope] !== undefined), {
+    error: `name at least one of ${RATE_LIMIT_SCOPES.join(', ')}`,
+    params: { code: 'value_out_of_range' },
+    // A misspelt scope is reported as an unknown field ("did you mean"); saying "name one" too would echo it.
+    when: (payload) => payload.issues.length === 0,
+  }).meta({ minProperties: 1 }),
+]).describe('Request limit: a rate per caller (30/min), or a mapping of rates per user, apiKey, ip and for the whole endpoint.');
+
 export const endpoint = obj({
   does: z.string().regex(/^(create|list|get|update|delete) [A-Z][A-Za-z0-9]*$/, {
     error: 'generated endpoints say "create|list|get|update|delete Entity", e.g. "create Link"',
@@ -27,7 +50,7 @@ export const endpoint = obj({
   body: z.record(z.string(), fieldDef).optional().describe('Request body fields of a custom endpoint.'),
   returns: text('What it returns. Fills {return_data}; derived for generated endpoints.').optional(),
   cache: unit('duration', 'Cache the response for this long.').optional(),
-  rateLimit: unit('rate', 'Per-caller request limit, e.g. 30/min.').optional(),
+  rateLimit: rateLimit.optional(),
   idempotent: z.boolean().optional().describe('Accepts an Idempotency-Key header (POST).'),
   emits: z.array(eventName).optional().describe('Events this endpoint emits (written to the outbox with the change).'),
   component: componentName.optional().describe('Component serving it (default: the owner of its entity).'),

@@ -61,5 +61,5 @@ export async function createPostgresStorage(model: SystemModel, config: StorageC
     await engine.close().catch(() => {});
     throw e;
   }
-  return new KyselyStorage(model, engine);
+  return new KyselyStorage(model, engine, { fieldCipher: config.fieldCipher });
 }

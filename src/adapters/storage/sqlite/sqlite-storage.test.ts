@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteStorage } from './sqlite-storage.ts';
 import { StorageUnavailableError } from '../storage.ts';
 import { storageTestModel } from '../../../../test/conformance/storage-test-model.ts';
+import { testFieldCipher } from '../../../runtime/test-support/test-field-cipher.ts';
 
 const model = storageTestModel();
 let dir: string;
@@ -30,7 +31,8 @@ describe('createSqliteStorage', () => {
 
   it('serializes writers from several connections to one file without SQLITE_BUSY', async () => {
     const file = join(dir, 'app.sqlite');
-    const [a, b] = await Promise.all([createSqliteStorage(model, { engine: 'sqlite', url: file }), createSqliteStorage(model, { engine: 'sqlite', url: file })]);
+    const fieldCipher = testFieldCipher();
+    const [a, b] = await Promise.all([createSqliteStorage(model, { engine: 'sqlite', url: file, fieldCipher }), createSqliteStorage(model, { engine: 'sqlite', url: file, fieldCipher })]);
     await a!.migrate();
     const user = await a!.insert('User', { email: 'w@example.com' });
     // Each transaction yields between statements while holding the write lock; the other connection waits.

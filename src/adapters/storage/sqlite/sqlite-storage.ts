@@ -28,5 +28,5 @@ export async function createSqliteStorage(model: SystemModel, config: StorageCon
     database?.close();
     throw new StorageUnavailableError(`cannot open SQLite database ${config.url}: ${(e as Error).message}`, { cause: e });
   }
-  return new KyselyStorage(model, new SqliteEngine(database, SQLITE_BUSY_TIMEOUT_MS));
+  return new KyselyStorage(model, new SqliteEngine(database, SQLITE_BUSY_TIMEOUT_MS), { fieldCipher: config.fieldCipher });
 }

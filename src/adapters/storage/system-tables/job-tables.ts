@@ -2,14 +2,20 @@ import type { TablePlan } from '../schema-plan.ts';
 import { integer, text } from './table-columns.ts';
 
 /**
- * Scheduled jobs: `_archspec_job_leases` holds at most one lease per job (the instance running it
- * and until when), so one instance at a time runs a job; `_archspec_job_runs` is the run history.
+ * Scheduled jobs. `_archspec_job_leases` holds one row per job: the instance holding its lease
+ * (`holder`, `token` naming this acquisition), until when (`leaseUntil`; a released lease is set to
+ * the epoch) and the last scheduled occurrence any instance started (`lastScheduledFor`), so a
+ * second instance firing late for the same occurrence does not run it again. `_archspec_job_runs`
+ * is the run history: one row per attempt (`trigger` schedule|manual, `status` running ->
+ * succeeded | failed | timed-out, `result` as JSON when small).
  */
 export function jobTables(): TablePlan[] {
   return [
     {
       name: '_archspec_job_leases',
-      columns: [text('job', true, true), text('holder'), text('leaseUntil'), text('acquiredAt')],
+      columns: [
+        text('job', true, true), text('holder'), text('token'), text('leaseUntil'), text('acquiredAt'), text('lastScheduledFor', false),
+      ],
       indexes: [],
     },
     {
