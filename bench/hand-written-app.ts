@@ -1,21 +1,30 @@
 /**
- * The baseline of `npm run bench:serve`: the two Linkly endpoints the benchmark loads, written by hand
+ * The baseline of `npm run bench:serve`: the Linkly endpoints the benchmark loads, written by hand
  * the way a careful team would with Fastify and better-sqlite3, so the ratio shows what archspec's
  * generated server costs. Per request it does the same work as `archspec serve`: verify an HS256
  * access token with jose (algorithm, key, issuer, audience, expiry, required claims), check the role
  * and ownership, validate the create body with a JSON Schema (url format, maxLength), generate a
  * short code, insert through a prepared statement into a WAL database, and answer the same JSON with
  * ETag (and Location on create). It has none of archspec's extras: no request ids, tracing hooks,
- * metrics, security headers or mass-assignment check; that overhead is part of what the ratio shows.
+ * metrics, security headers, mass-assignment check, rate limit, audit row or idempotency lookup;
+ * that overhead is part of what the ratio shows.
+ *
+ * Two variants mirror archspec's caching and events (issue 4):
+ * - `GET /cached/api/links/:code` reads through an in-process LRU (lru-cache, 60 s TTL, as Linkly's
+ *   `cache: { Link: 60s }`), ownership checked after the cache as archspec does;
+ * - `POST /events/api/links` writes the link and an outbox row in one transaction, and a dispatcher
+ *   woken after each commit (and every 250 ms) delivers each pending event to its consumer: one
+ *   transaction inserting a Visit and marking the event delivered (at least once, like archspec).
  *
  * Run as a process: HANDWRITTEN_DB=<file> JWT_SECRET=<secret> node --import tsx bench/hand-written-app.ts
  * (listens on a free port of 127.0.0.1 and writes `listening on port <n>` to standard error).
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 /** A Link row as stored and answered. */
 interface LinkRow {
@@ -44,7 +53,12 @@ export function openHandWrittenDatabase(file: string): Database.Database {
       owner TEXT NOT NULL REFERENCES User(id) ON DELETE CASCADE, expiresAt TEXT,
       version INTEGER NOT NULL DEFAULT 1, createdAt TEXT NOT NULL, updatedAt TEXT NOT NULL, deletedAt TEXT);
     CREATE INDEX IF NOT EXISTS ix_Link_owner ON Link(owner);
-    CREATE INDEX IF NOT EXISTS ix_Link_expiresAt ON Link(expiresAt);`);
+    CREATE INDEX IF NOT EXISTS ix_Link_expiresAt ON Link(expiresAt);
+    CREATE TABLE IF NOT EXISTS Visit (id TEXT PRIMARY KEY, link TEXT NOT NULL REFERENCES Link(code) ON DELETE CASCADE, at TEXT NOT NULL, country TEXT,
+      version INTEGER NOT NULL DEFAULT 1, createdAt TEXT NOT NULL, updatedAt TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS ix_Visit_link ON Visit(link);
+    CREATE TABLE IF NOT EXISTS Outbox (id TEXT PRIMARY KEY, event TEXT NOT NULL, payload TEXT NOT NULL, createdAt TEXT NOT NULL, deliveredAt TEXT);
+    CREATE INDEX IF NOT EXISTS ix_Outbox_pending ON Outbox(deliveredAt, createdAt);`);
   return db;
 }
 
@@ -108,6 +122,43 @@ export function buildHandWrittenApp(db: Database.Database, options: HandWrittenO
     return reply.header('etag', `W/"${link.version}"`).send(link);
   });
 
+  const cache = new LRUCache<string, LinkRow>({ max: 100_000, ttl: 60_000 });
+  app.get<{ Params: { code: string } }>('/cached/api/links/:code', {
+    onRequest: authenticate,
+    schema: { params: { type: 'object', properties: { code: { type: 'string', minLength: 1, maxLength: 200 } } }, response: { 200: LINK } },
+  }, async (request, reply) => {
+    let link = cache.get(request.params.code);
+    if (!link) {
+      link = byCode.get(request.params.code);
+      if (link) cache.set(link.code, link);
+    }
+    if (!link || link.owner !== userOf(request)) return problem(reply, 404, 'not_found', `Link ${request.params.code} does not exist`);
+    return reply.header('etag', `W/"${link.version}"`).send(link);
+  });
+
+  const outbox = db.prepare('INSERT INTO Outbox (id, event, payload, createdAt) VALUES (?, ?, ?, ?)');
+  const createWithEvent = db.transaction((values: unknown[]): LinkRow | undefined => {
+    const link = insert.get(...values);
+    if (link) outbox.run(randomUUID(), 'link.created', JSON.stringify({ code: link.code, owner: link.owner, createdAt: link.createdAt }), link.createdAt);
+    return link;
+  });
+  const dispatcher = outboxDispatcher(db);
+  app.addHook('onClose', async () => dispatcher.stop());
+  app.post<{ Body: { target: string; title?: string | null; expiresAt?: string | null } }>('/events/api/links', {
+    onRequest: authenticate,
+    schema: { body: CREATE_BODY, response: { 201: LINK } },
+  }, async (request, reply) => {
+    const now = new Date().toISOString();
+    const { target, title = null, expiresAt = null } = request.body;
+    let link: LinkRow | undefined;
+    for (let attempt = 0; !link && attempt < 5; attempt++) {
+      link = createWithEvent([randomBytes(6).toString('base64url'), target, title, userOf(request), expiresAt, now, now]);
+    }
+    if (!link) return problem(reply, 409, 'conflict', 'could not allocate a unique short code');
+    dispatcher.nudge();
+    return reply.code(201).header('location', `/api/links/${link.code}`).header('etag', `W/"${link.version}"`).send(link);
+  });
+
   app.post<{ Body: { target: string; title?: string | null; expiresAt?: string | null } }>('/api/links', {
     onRequest: authenticate,
     schema: { body: CREATE_BODY, response: { 201: LINK } },
@@ -123,6 +174,36 @@ export function buildHandWrittenApp(db: Database.Database, options: HandWrittenO
     return reply.code(201).header('location', `/api/links/${link.code}`).header('etag', `W/"${link.version}"`).send(link);
   });
   return app;
+}
+
+/**
+ * Delivers pending outbox rows to the consumer (records a Visit for the new link), each in one
+ * transaction with marking the row delivered; runs after a nudge (coalesced) and every 250 ms.
+ */
+function outboxDispatcher(db: Database.Database): { nudge(): void; stop(): void } {
+  const pending = db.prepare<[], { id: string; payload: string }>('SELECT id, payload FROM Outbox WHERE deliveredAt IS NULL ORDER BY createdAt LIMIT 100');
+  const visit = db.prepare('INSERT INTO Visit (id, link, at, version, createdAt, updatedAt) VALUES (?, ?, ?, 1, ?, ?)');
+  const delivered = db.prepare('UPDATE Outbox SET deliveredAt = ? WHERE id = ?');
+  const deliver = db.transaction((row: { id: string; payload: string }) => {
+    const event = JSON.parse(row.payload) as { code: string; createdAt: string };
+    const now = new Date().toISOString();
+    visit.run(randomUUID(), event.code, event.createdAt, now, now);
+    delivered.run(now, row.id);
+  });
+  let scheduled = false;
+  const run = () => {
+    scheduled = false;
+    for (const row of pending.all()) deliver(row);
+  };
+  const timer = setInterval(run, 250);
+  return {
+    nudge: () => {
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(run);
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

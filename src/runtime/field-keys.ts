@@ -106,9 +106,9 @@ export async function checkStoredFieldKeys(storage: Storage, model: SystemModel,
   if (unknownKeys.size) {
     const [keyId, fields] = [...unknownKeys][0]!;
     throw new ConfigError(
-      `${fields.join(', ')} hold values encrypted under key id "${keyId}", which ${source} does not have (it has ${cipher.keyIds.join(', ')})`,
+      `${fields.join(', ')} ${fields.length === 1 ? 'holds' : 'hold'} values encrypted under key id "${keyId}", which ${source} does not have (it has ${cipher.keyIds.join(', ')})`,
       `put that key back into ${source} after the current one (${cipher.currentKeyId}:<current>,${keyId}:<old>), then run \`archspec keys rotate ${specFile}\``,
     );
   }
-  return plaintext.length ? [`${plaintext.join(', ')} hold values stored before they were encrypted; run \`archspec keys rotate ${specFile}\` to encrypt them`] : [];
+  return plaintext.length ? [`${plaintext.join(', ')} ${plaintext.length === 1 ? 'holds values stored before it was' : 'hold values stored before they were'} encrypted; run \`archspec keys rotate ${specFile}\` to encrypt them`] : [];
 }

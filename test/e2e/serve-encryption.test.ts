@@ -296,7 +296,7 @@ describe('archspec serve and migrate with field encryption (CLI)', () => {
     await expect(serveCommand(spec, { port: '0' }, { ...db, ARCHSPEC_KEY: randomBytes(16).toString('base64') }))
       .rejects.toMatchObject({ name: 'CliError', message: 'ARCHSPEC_KEY: the key is not base64 of 32 bytes (it decodes to 16)' });
     await expect(serveCommand(spec, { port: '0' }, { ...db, ARCHSPEC_KEY: newKey('b') }))
-      .rejects.toMatchObject({ name: 'CliError', message: 'User.email hold values encrypted under key id "a", which ARCHSPEC_KEY does not have (it has b)', hint: expect.stringContaining('archspec keys rotate') });
+      .rejects.toMatchObject({ name: 'CliError', message: 'User.email holds values encrypted under key id "a", which ARCHSPEC_KEY does not have (it has b)', hint: expect.stringContaining('archspec keys rotate') });
     expect(existsSync(join(dir, 'encryption-key'))).toBe(false);
   }, 60_000);
 });
