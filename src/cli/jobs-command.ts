@@ -13,7 +13,7 @@ import type { JobOutcome } from '../runtime/jobs/job-scheduler.ts';
 import { JobRuns, type JobRunRecord } from '../runtime/jobs/job-runs.ts';
 import { buildServer } from '../runtime/server.ts';
 import { loadModel, printDiagnostics } from './load-model.ts';
-import { openStorage, unreachable } from './open-storage.ts';
+import { openStorage, openStorageWithKeys, unreachable } from './open-storage.ts';
 import { CliError } from './run-command.ts';
 
 /**
@@ -63,7 +63,8 @@ export async function jobsRunCommand(specFile: string, name: string, env: NodeJS
   const model = await modelOf(specFile);
   if (!model) return 1;
   refuseUnrunnable(model, name, specFile);
-  const { storage, config } = await openStorage(model, specFile, env);
+  // The job's handler reads and writes records like the server does: encrypted fields need the key.
+  const { storage, config } = await openStorageWithKeys(model, specFile, env);
   let app: FastifyInstance | undefined;
   try {
     const migrated = await storage.isMigrated().catch((e: unknown) => { throw unreachable(e, config); });
