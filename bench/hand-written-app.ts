@@ -5,8 +5,10 @@
  * access token with jose (algorithm, key, issuer, audience, expiry, required claims), check the role
  * and ownership, validate the create body with a JSON Schema (url format, maxLength), generate a
  * short code, insert through a prepared statement into a WAL database, and answer the same JSON with
- * ETag (and Location on create). It has none of archspec's extras: no request ids, tracing hooks,
- * metrics, security headers, mass-assignment check, rate limit, audit row or idempotency lookup;
+ * ETag (and Location on create). Linkly audits Link (`rule: audit`), so a create also appends a
+ * hash-chained audit row (who, what, the record; sha256 over the previous hash and the row) in its
+ * transaction, as archspec does. It has none of archspec's extras: no request ids, tracing hooks,
+ * metrics, security headers, mass-assignment check, rate limit or idempotency lookup;
  * that overhead is part of what the ratio shows.
  *
  * Two variants mirror archspec's caching and events (issue 4):
@@ -19,7 +21,7 @@
  * Run as a process: HANDWRITTEN_DB=<file> JWT_SECRET=<secret> node --import tsx bench/hand-written-app.ts
  * (listens on a free port of 127.0.0.1 and writes `listening on port <n>` to standard error).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -57,6 +59,9 @@ export function openHandWrittenDatabase(file: string): Database.Database {
     CREATE TABLE IF NOT EXISTS Visit (id TEXT PRIMARY KEY, link TEXT NOT NULL REFERENCES Link(code) ON DELETE CASCADE, at TEXT NOT NULL, country TEXT,
       version INTEGER NOT NULL DEFAULT 1, createdAt TEXT NOT NULL, updatedAt TEXT NOT NULL);
     CREATE INDEX IF NOT EXISTS ix_Visit_link ON Visit(link);
+    CREATE TABLE IF NOT EXISTS Audit (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+      entity TEXT NOT NULL, recordId TEXT NOT NULL, after TEXT, prevHash TEXT NOT NULL, hash TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS ix_Audit_entity ON Audit(entity, recordId);
     CREATE TABLE IF NOT EXISTS Outbox (id TEXT PRIMARY KEY, event TEXT NOT NULL, payload TEXT NOT NULL, createdAt TEXT NOT NULL, deliveredAt TEXT);
     CREATE INDEX IF NOT EXISTS ix_Outbox_pending ON Outbox(deliveredAt, createdAt);`);
   return db;
@@ -92,8 +97,16 @@ export function buildHandWrittenApp(db: Database.Database, options: HandWrittenO
   const app = Fastify({ logger: { level: 'warn' }, bodyLimit: 16 * 1024 });
   const key = new TextEncoder().encode(options.secret);
   const byCode = db.prepare<[string], LinkRow>('SELECT * FROM Link WHERE code = ? AND deletedAt IS NULL');
-  const insert = db.prepare<unknown[], LinkRow>(`INSERT INTO Link (code, target, title, owner, expiresAt, version, createdAt, updatedAt)
+  const insertLink = db.prepare<unknown[], LinkRow>(`INSERT INTO Link (code, target, title, owner, expiresAt, version, createdAt, updatedAt)
     VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (code) DO NOTHING RETURNING *`);
+  const audit = auditTrail(db);
+  // The link and its audit row commit together.
+  const createLink = (...values: unknown[]): LinkRow | undefined => {
+    const link = insertLink.get(...values);
+    if (link) audit(`user:${link.owner}`, 'create', 'Link', link.code, link);
+    return link;
+  };
+  const insert = { get: db.transaction(createLink) };
 
   app.decorateRequest('userId', '');
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -138,7 +151,7 @@ export function buildHandWrittenApp(db: Database.Database, options: HandWrittenO
 
   const outbox = db.prepare('INSERT INTO Outbox (id, event, payload, createdAt) VALUES (?, ?, ?, ?)');
   const createWithEvent = db.transaction((values: unknown[]): LinkRow | undefined => {
-    const link = insert.get(...values);
+    const link = createLink(...values);
     if (link) outbox.run(randomUUID(), 'link.created', JSON.stringify({ code: link.code, owner: link.owner, createdAt: link.createdAt }), link.createdAt);
     return link;
   });
@@ -174,6 +187,22 @@ export function buildHandWrittenApp(db: Database.Database, options: HandWrittenO
     return reply.code(201).header('location', `/api/links/${link.code}`).header('etag', `W/"${link.version}"`).send(link);
   });
   return app;
+}
+
+/**
+ * Appends one hash-chained audit row (call inside the write's transaction): the chain head is read
+ * and extended within it, `hash = sha256(prevHash + JSON of the row)`.
+ */
+function auditTrail(db: Database.Database): (actor: string, action: string, entity: string, recordId: string, after: object) => void {
+  const head = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM Audit ORDER BY seq DESC LIMIT 1');
+  const append = db.prepare('INSERT INTO Audit (seq, at, actor, action, entity, recordId, after, prevHash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  return (actor, action, entity, recordId, after) => {
+    const last = head.get() ?? { seq: 0, hash: '0'.repeat(64) };
+    const at = new Date().toISOString();
+    const image = JSON.stringify(after);
+    const hash = createHash('sha256').update(last.hash).update(JSON.stringify({ at, actor, action, entity, recordId, after: image })).digest('hex');
+    append.run(last.seq + 1, at, actor, action, entity, recordId, image, last.hash, hash);
+  };
 }
 
 /**

@@ -231,7 +231,8 @@ try {
     }
     failed ||= verdict === 'FAIL' || baseline.failures > 0 || measured.failures > 0;
   }
-  failed ||= !(await eventsDelivered(cached, hand));
+  const delivered = await eventsDelivered(cached, hand);
+  failed ||= !delivered;
 } finally {
   await Promise.all(servers.map((server) => stopServer(server)));
   if (!process.env.BENCH_CPU_PROF) rmSync(dir, { recursive: true, force: true });

@@ -73,7 +73,6 @@ program
   .option('--dry-run', 'print the statements a migration would run, apply nothing')
   .action(runCommand(program, (spec: string, opts: MigrateOptions) => import('./migrate-command.ts').then((m) => m.migrateCommand(spec, opts))));
 
-// (issue 4) events command here
 const events = program.command('events').description('list event deliveries and redrive dead letters');
 events
   .command('list')
@@ -91,7 +90,6 @@ events
   .option('--all', 'every dead letter')
   .action(runCommand(program, (spec: string, opts: EventsRedriveOptions) => import('./events-command.ts').then((m) => m.eventsRedriveCommand(spec, opts))));
 
-// (issue 4) jobs command here
 const jobs = program
   .command('jobs')
   .description('list the scheduled jobs with their next and last runs, or run one now');
@@ -109,7 +107,6 @@ jobs
   .argument('<name>', 'the job, e.g. send-reminders or retention-purge')
   .action(runCommand(program, (spec: string, name: string) => import('./jobs-command.ts').then((m) => m.jobsRunCommand(spec, name))));
 
-// (issue 4) keys command here
 const keys = program.command('keys').description('field encryption keys: which key holds which values, and re-encryption under the current key');
 keys
   .command('status')
@@ -125,7 +122,6 @@ keys
   .option('--dev', 'generate a missing key into the data folder even with DATABASE_URL set')
   .action(runCommand(program, (spec: string, opts: KeysOptions) => import('./keys-command.ts').then((m) => m.keysRotateCommand(spec, opts))));
 
-// (issue 4) audit command here
 const audit = program.command('audit').description('verify and read the hash-chained audit log of audited entities');
 audit
   .command('verify')

@@ -79,7 +79,7 @@ function configOf(model: SystemModel, specFile: string, options: ServeOptions, e
 async function build(model: SystemModel, storage: Storage, config: ServeConfig, specFile: string, env: NodeJS.ProcessEnv, tracing: Tracing): Promise<FastifyInstance> {
   try {
     const auth = createAuth(model, storage, { jwtSecret: config.jwtSecret ?? '' });
-    return await buildServer(model, { storage, auth, specDir: dirname(resolve(specFile)), tracer: tracing.tracer, logging: { level: env.LOG_LEVEL ?? 'info' }, ...eventsOf(env) });
+    return await buildServer(model, { storage, auth, specDir: dirname(resolve(specFile)), tracer: tracing.tracer, trustProxy: config.trustProxy, logging: { level: env.LOG_LEVEL ?? 'info' }, ...eventsOf(env) });
   } catch (e) {
     if (e instanceof AuthConfigError) throw new CliError(e.message, 'set ARCHSPEC_JWT_SECRET to at least 32 random bytes');
     if (e instanceof HandlerLoadError) throw new CliError(e.message, `fix or create ${e.file} (paths are relative to the spec)`);

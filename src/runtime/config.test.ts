@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, databaseAddress, parsePort, resolveServeConfig } from './config.ts';
+import { ConfigError, databaseAddress, parsePort, parseTrustProxy, resolveServeConfig } from './config.ts';
 import { exampleModel } from './test-support/example-models.ts';
 
 const dirs: string[] = [];
@@ -49,5 +49,19 @@ describe('serve configuration', () => {
   it('describes a database URL by host and port, never its credentials', () => {
     expect(databaseAddress('postgres://app:secret@db.internal:6543/app')).toBe('db.internal:6543');
     expect(databaseAddress('postgres://app@db/app')).toBe('db:5432');
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('is off by default and takes true, a hop count or proxy addresses', () => {
+    expect(parseTrustProxy({})).toBe(false);
+    expect(parseTrustProxy({ TRUST_PROXY: 'false' })).toBe(false);
+    expect(parseTrustProxy({ TRUST_PROXY: 'true' })).toBe(true);
+    expect(parseTrustProxy({ TRUST_PROXY: '2' })).toBe(2);
+    expect(parseTrustProxy({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' })).toBe('10.0.0.0/8,127.0.0.1');
+  });
+
+  it('refuses anything else in one line with an example', () => {
+    expect(() => parseTrustProxy({ TRUST_PROXY: 'yes please' })).toThrow(/TRUST_PROXY "yes please" is not/);
   });
 });

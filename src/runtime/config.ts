@@ -20,6 +20,7 @@ export { ConfigError } from './config-error.ts';
  * | database | | DATABASE_URL | SQLite file in the data folder |
  * | data folder | | ARCHSPEC_DATA_DIR | `.data` beside the spec |
  * | token secret | | ARCHSPEC_JWT_SECRET | generated into the data folder on the embedded default or with --dev |
+ * | client address behind proxies | | TRUST_PROXY | false (see {@link parseTrustProxy}) |
  * | signature secrets | | as the spec names them (`signature.secret: env:NAME` or `file:path`) | none: serve refuses to start |
  * | field encryption key | | as `security.encryption.key` names it (`env:NAME` or `file:path`) | generated into the data folder on the embedded default or with --dev (field-keys.ts) |
  */
@@ -40,6 +41,8 @@ export interface ServeConfig {
   jwtSecret?: string;
   /** Encrypts the fields the spec marks encrypted at rest; undefined when none is. */
   fieldCipher?: FieldCipher;
+  /** Which proxies' X-Forwarded-For to believe for the client address (rate limits, login throttle, logs). */
+  trustProxy: boolean | number | string;
   /** Things the operator should know (a generated secret). */
   warnings: string[];
 }
@@ -97,6 +100,21 @@ export function jwtSecretOf(model: SystemModel, env: NodeJS.ProcessEnv, dataDir:
   return secret;
 }
 
+/**
+ * TRUST_PROXY: unset or `false` (the default: the socket's address is the client), `true` (believe
+ * every proxy: only behind a proxy that overwrites X-Forwarded-For), a number of proxy hops, or a
+ * comma-separated list of proxy addresses or CIDR ranges (Fastify's trustProxy forms).
+ */
+export function parseTrustProxy(env: NodeJS.ProcessEnv): boolean | number | string {
+  const text = env.TRUST_PROXY?.trim();
+  if (!text || text === 'false') return false;
+  if (text === 'true') return true;
+  if (/^\d+$/.test(text)) return Number(text);
+  const entries = text.split(',').map((e) => e.trim());
+  if (entries.every((e) => /^[0-9A-Fa-f.:]+(\/\d{1,3})?$/.test(e))) return entries.join(',');
+  throw new ConfigError(`TRUST_PROXY "${text}" is not true, false, a hop count or a list of proxy addresses`, 'e.g. TRUST_PROXY=1 behind one load balancer, or TRUST_PROXY=10.0.0.0/8');
+}
+
 /** Resolves and validates the serve configuration. `embedded`: the database is the default SQLite file. */
 export function resolveServeConfig(model: SystemModel, specFile: string, flags: ServeFlags, env: NodeJS.ProcessEnv, embedded: boolean): ServeConfig {
   const warnings: string[] = [];
@@ -108,7 +126,8 @@ export function resolveServeConfig(model: SystemModel, specFile: string, flags: 
   const fieldCipher = fieldCipherOf(model, dirname(resolve(specFile)), env, dataDir, embedded || flags.dev === true, warnings);
   // Checked here so a missing webhook secret is one line naming the variable; buildServer reads them again.
   signatureSecretsOf(model, dirname(resolve(specFile)), env);
-  return { port, host, dataDir, ...(jwtSecret ? { jwtSecret } : {}), ...(fieldCipher ? { fieldCipher } : {}), warnings };
+  const trustProxy = parseTrustProxy(env);
+  return { port, host, dataDir, trustProxy, ...(jwtSecret ? { jwtSecret } : {}), ...(fieldCipher ? { fieldCipher } : {}), warnings };
 }
 
 /** `host:port` of a database URL, for "cannot reach" messages (never the credentials). */

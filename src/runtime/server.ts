@@ -44,39 +44,37 @@ export interface ServerDeps {
   logging?: LoggerOptions;
   /** Tracer from `startTracing` (default: the global tracer, a no-op unless a provider is registered). */
   tracer?: Tracer;
-  /** Trust X-Forwarded-* from a proxy in front (for the client IP). Default false. */
-  trustProxy?: boolean;
+  /** Trust X-Forwarded-* from proxies in front (for the client IP): Fastify's forms (boolean, hop count, addresses). Default false. */
+  trustProxy?: boolean | number | string;
   /** Where `env:NAME` secrets of the spec (signature secrets) are read. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
-  // [deps:cache]
   /** The cache store (default: the engine `architecture.storage.cache` names, opened and closed by the server); tests inject failing ones. */
   cache?: CacheStore;
-  // [deps:rate-limits]
   /** Where rate limits and the login throttle count (default: the store the environment selects; memory today). */
   counters?: CounterStore;
   /** `false` turns the endpoints' rate limits off (the login throttle stays); test suites that sign up many accounts from one address. Default true. */
   rateLimits?: boolean;
-  // [deps:integrations]
-  // [deps:events]
   /** Event relay and delivery: poll interval, retries and backoff; `dispatch: false` leaves events in the outbox for another process. */
   events?: EventOptions;
-  // [deps:jobs]
   /** Scheduled jobs: `schedule: false` keeps the timers off (jobs then run only through `app.archspecJobs.run`); lease and retry tuning. */
   jobs?: JobsOptions;
-  // [deps:encryption] none: `storage` arrives with its field cipher (StorageConfig.fieldCipher).
-  // [deps:audit]
+  // Field encryption needs no dependency here: `storage` arrives with its field cipher (StorageConfig.fieldCipher).
   /** Idempotency-Key handling: how long keys live and when a pending key may be taken over (defaults: 24 h, 60 s). */
   idempotency?: IdempotencyOptions;
 }
 
 /**
- * The running system's HTTP server, assembled in request order: request id and trace span -> security headers and
- * body limit (CORS stays off) -> metrics -> authentication -> per route: authorization, signature
- * check (endpoints declaring `signature`), validation, handler (generated CRUD or a custom TypeScript
- * handler) -> response with field visibility; every error (and unknown routes: 404, wrong methods:
- * 405) answers problem+json. Custom handler and event consumer modules and signature secrets are loaded here, so a
- * missing or broken module (HandlerLoadError) or an unset secret (ConfigError) fails start-up by name.
- * The caller listens and, on shutdown, closes the app before the storage.
+ * The running system's HTTP server, assembled in request order: request context, id and trace span
+ * -> security headers and body limit (CORS stays off) -> metrics -> authentication -> per route:
+ * rate limits (429), authorization, signature check (endpoints declaring `signature`), validation,
+ * Idempotency-Key replay (idempotent POSTs), response cache (GETs with a TTL), handler (generated
+ * CRUD or a custom TypeScript handler) in one transaction with its outbox and audit rows -> cache
+ * invalidation -> response with field visibility; every error (and unknown routes: 404, wrong
+ * methods: 405) answers problem+json. Background work starts when the server is ready and stops
+ * when it closes: the outbox relay and event consumers, the job scheduler. Custom handler, event
+ * consumer and job modules and signature secrets are loaded here, so a missing or broken module
+ * (HandlerLoadError) or an unset secret (ConfigError) fails start-up by name. The caller listens
+ * and, on shutdown, closes the app before the storage.
  *
  * @example
  * const app = await buildServer(model, { storage, auth, specDir: dirname(specFile) });
@@ -88,7 +86,8 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   const consumers = await loadEventConsumers(model, deps.specDir);
   const app = Fastify({
     bodyLimit: model.api.bodyLimitBytes,
-    trustProxy: deps.trustProxy ?? false,
+    // Fastify accepts a hop count too (proxy-addr), though its typings list only boolean, string and function.
+    trustProxy: (deps.trustProxy ?? false) as boolean | string,
     ...loggerOptionsForFastify(model, deps.logging ?? {}),
   }) as unknown as FastifyInstance;
   const routes = new RouteTable();
@@ -108,17 +107,14 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   // Data policies wrap the observed storage (their own writes are timed and traced too); cache
   // invalidation wraps them all, so it sees every committed write whoever makes it.
   let storage: Storage = observed;
-  // [anchor:encryption]
   // Field encryption is below this point, in the storage itself (StorageConfig.fieldCipher): every writer and
   // reader, auth and CLI commands included, sees plaintext while the database holds ciphertext.
-  // [anchor:audit]
   // Audit rows and the immutable guard apply to every write made through `storage` from here on.
   storage = audited(storage, model);
   if (model.requirements.data.some((r) => r.rule === 'audit')) {
     const triggers = await installAuditTriggers(storage);
     if (!triggers.ok) app.log.warn(triggers.reason);
   }
-  // [anchor:cache-invalidation]
   // Records and GET answers cached by the spec's TTLs; every committed write through `storage` invalidates them.
   const caching = await createCaching(model, { store: deps.cache, registry: metrics.registry, log: app.log });
   app.addHook('onClose', () => caching.close());
@@ -127,13 +123,10 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   const outbox = new Outbox(model);
   storage = withCrudEmits(storage, model, outbox);
   registerAuthentication(app, deps.auth);
-  // [anchor:rate-limits]
   const authServices = await registerRateLimits(app, model, { registry: metrics.registry, counters: deps.counters, enabled: deps.rateLimits, env: deps.env });
   registerSignatureChecks(app, model, signatureSecrets);
   deps.auth.registerRoutes(app, authServices);
-  // [anchor:idempotency]
   registerIdempotency(app, model, storage, { ...deps.idempotency, registry: metrics.registry });
-  // [anchor:response-cache]
   caching.registerResponseCache(app);
   registerCrud(app, model, { storage, auth: deps.auth });
   // Integration clients (breakers, bulkheads, pinned connection pools) live as long as the server.
@@ -154,11 +147,8 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
     cache: caching.handlerCache,
   };
   registerHandlers(app, model, handlerServices);
-  // [anchor:events]
   await registerEvents(app, { outbox, services: handlerServices, consumers, registry: metrics.registry, ...(deps.events ? { options: deps.events } : {}) });
-  // [anchor:jobs]
   await registerJobs(app, model, { services: handlerServices, specDir: deps.specDir, registry: metrics.registry, ...(deps.jobs ? { options: deps.jobs } : {}) });
-  // [anchor:privacy]
   // Personal-data export and erasure of the spec's `erasable` subject (GDPR Art. 15, 17, 20), through the wrapped storage (audited).
   registerPrivacyRoutes(app, model, { storage });
   return app;

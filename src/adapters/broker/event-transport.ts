@@ -1,3 +1,4 @@
+import type { Kysely } from 'kysely';
 /**
  * The event transport family: what the outbox relay publishes to and the event dispatcher
  * consumes from. One interface, engines in their own folders (`local/`: the database itself, the
@@ -53,6 +54,14 @@ export interface Delivery {
   readonly attempt: number;
   /** Handled: it is never delivered again. */
   ack(): Promise<void>;
+  /**
+   * Only on transports that keep their state in the application's database (the local one): the
+   * ack as part of the consumer's own transaction `db`, so it commits or rolls back with the
+   * consumer's effects (no window between the two, and one write fewer per delivery). Throws
+   * DeliveryLeaseLostError when this claim no longer holds the delivery (another process took it
+   * over): the caller must then roll back.
+   */
+  ackWith?(db: Kysely<any>): Promise<void>;
   /** Failed: deliver again no sooner than `delayMs` from now; `error` is kept as the last error. */
   retry(error: string, delayMs: number): Promise<void>;
   /** Failed for good: parked as a dead letter until redriven. */
@@ -106,4 +115,13 @@ export interface EventTransport {
   stats(): Promise<TransportStats>;
   /** Forgets handled deliveries older than `before` (ISO-8601); resolves with how many. */
   prune(before: string): Promise<number>;
+}
+
+/** The delivery was handed to someone else (its lease lapsed) before this claim could settle it. */
+export class DeliveryLeaseLostError extends Error {
+  readonly code = 'delivery_lease_lost';
+  constructor(readonly deliveryId: string) {
+    super(`delivery ${deliveryId} is no longer held by this process (its lease lapsed and it was claimed again)`);
+    this.name = 'DeliveryLeaseLostError';
+  }
 }

@@ -55,23 +55,24 @@ describe('per-user-data-in-shared-cache', () => {
     expect(findingsOf('per-user-data-in-shared-cache')).toEqual([]);
   });
 
-  it('is an error on a cached endpoint with scope own', () => {
+  it('is a warning on a cached endpoint with scope own: one entry per user, the entity cache serves better', () => {
     const findings = findingsOf('per-user-data-in-shared-cache', (spec) => { spec.api.endpoints['GET /links'].cache = '30s'; });
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'error', path: 'api.endpoints["GET /links"]' });
-    expect(findings[0]!.message).toMatch(/scope: own/);
+    expect(findings[0]).toMatchObject({ severity: 'warning', path: 'api.endpoints["GET /links"]' });
+    expect(findings[0]!.message).toMatch(/scope: own.*one entry per user/);
+    expect(findings[0]!.hint).toMatch(/scalability\.cache: \{ Link: 60s \}/);
   });
 
-  it('is a warning on a cached endpoint limited to roles, asking for the user in the cache key', () => {
+  it('is information on a cached endpoint limited to roles: keyed by role set, authorized first', () => {
     const findings = findingsOf('per-user-data-in-shared-cache', (spec) => { spec.api.endpoints['GET /links/{link}/visits'].cache = '30s'; });
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'warning', path: 'api.endpoints["GET /links/{link}/visits"]' });
-    expect(findings[0]!.hint).toMatch(/cache key include the user/);
+    expect(findings[0]).toMatchObject({ severity: 'info', path: 'api.endpoints["GET /links/{link}/visits"]' });
+    expect(findings[0]!.message).toMatch(/keyed by role set/);
   });
 
   it('also catches an endpoint cached from scalability.cache', () => {
     const findings = findingsOf('per-user-data-in-shared-cache', (spec) => { spec.scalability.cache['GET /links/{code}'] = '30s'; });
     expect(findings).toHaveLength(1);
-    expect(findings[0]).toMatchObject({ severity: 'error', path: 'scalability.cache["GET /links/{code}"]' });
+    expect(findings[0]).toMatchObject({ severity: 'warning', path: 'scalability.cache["GET /links/{code}"]' });
   });
 });

@@ -63,21 +63,23 @@ export const sensitiveDataInLogs = defineRule({
  */
 export const perUserDataInSharedCache = defineRule({
   id: 'per-user-data-in-shared-cache',
-  severity: 'error',
-  title: 'A cached endpoint answers per caller (scope own: error; roles only: warning)',
+  severity: 'warning',
+  title: 'A cached endpoint answers per caller, so its cache entries are per caller (scope own: warning; roles only: info)',
 }, ({ model }, report) => {
   for (const { ep, place } of cachedEndpoints(model)) {
     if (ep.public) continue;
     const own = ep.scope === 'own';
+    // archspec serve authorizes before the cache and keys such answers by caller (or role set), so
+    // nobody is served another's data; what remains is the cost: entries that only their owner hits.
     report(
       place,
       own
-        ? `"${ep.key}" is cached but returns only the caller's own records (scope: own): a shared cache can serve one user's data to another`
-        : `"${ep.key}" is cached but only roles ${ep.roles.join(', ') || '(none named)'} may call it: a shared cache can answer callers who were never authorized`,
+        ? `"${ep.key}" is cached but returns only the caller's own records (scope: own): archspec serve keeps one entry per user, so only a user's own repeated reads hit it`
+        : `"${ep.key}" is cached but only roles ${ep.roles.join(', ') || '(none named)'} may call it: answers are keyed by role set and authorization runs before the cache`,
       own
-        ? 'Remove its cache, or make the cache key include the user id.'
-        : 'Make the cache key include the user (or role), or check authorization before reading the cache.',
-      own ? 'error' : 'warning',
+        ? `Cache the entity instead (scalability.cache: { ${ep.entity ?? 'Entity'}: 60s }): one record entry serves every caller and visibility is applied per caller; or drop the endpoint's cache. Any other cache in front must key by user id.`
+        : 'Nothing to change for archspec serve; a cache in front of it (CDN, gateway) must key by role or check authorization first.',
+      own ? 'warning' : 'info',
     );
   }
 });

@@ -99,25 +99,51 @@ describe('event dispatcher', () => {
     expect(outcomes).toEqual([['analytics', 'delivered']]);
   });
 
-  it('runs nothing twice when the process dies between the consumer\'s commit and the ack', async () => {
+  it('runs nothing twice when the process dies between the consumer\'s commit and the ack (a transport acking on its own, like NATS)', async () => {
     await emitVisit();
     let calls = 0;
     const handler: EventHandler = async (event, ctx) => {
       calls++;
       await ctx.db.create('Visit', { link: event.link, at: event.at });
     };
-    // The first ack never reaches the database, as if the process had been killed right after the commit.
-    const dying: EventTransport = Object.create(transport, {
-      receive: { value: async (max: number, options?: { consumers?: readonly string[] }) => (await transport.receive(max, options)).map((d): Delivery => ({ ...d, ack: async () => { throw new Error('killed'); } })) },
+    // A transport whose acks live outside the application's database: no ackWith.
+    const separate = (ack?: () => Promise<void>): EventTransport => Object.create(transport, {
+      receive: { value: async (max: number, options?: { consumers?: readonly string[] }) => (await transport.receive(max, options)).map((d): Delivery => ({ ...d, ackWith: undefined, ...(ack ? { ack } : {}) })) },
     });
-    await round(dispatcher(handler, { on: dying }));
+    // The first ack never reaches the transport, as if the process had been killed right after the commit.
+    await round(dispatcher(handler, { on: separate(async () => { throw new Error('killed'); }) }));
     expect((await deliveries())[0]).toMatchObject({ status: 'pending', attempts: 1 });
     offset += LEASE_MS + 1;
-    await round(dispatcher(handler));
+    await round(dispatcher(handler, { on: separate() }));
     expect(calls).toBe(1);
     expect(await visits()).toHaveLength(1);
     expect((await deliveries())[0]).toMatchObject({ status: 'done', attempts: 2 });
     expect(logs.some((l) => l.msg.includes('already handled'))).toBe(true);
+  });
+
+  it('acks inside the consumer\'s transaction on the local transport, and rolls the effects back when the lease was lost', async () => {
+    await emitVisit();
+    const handler: EventHandler = async (event, ctx) => {
+      await ctx.db.create('Visit', { link: event.link, at: event.at });
+    };
+    // Another process claimed the delivery (its lease had lapsed) while this consumer ran: a new lease token.
+    const stolen: EventTransport = Object.create(transport, {
+      receive: { value: async (max: number, options?: { consumers?: readonly string[] }) => (await transport.receive(max, options)).map((d): Delivery => ({
+        ...d,
+        ackWith: async (db) => {
+          await db.updateTable('_archspec_deliveries').set({ leaseToken: 'another-process' }).where('id', '=', d.id).execute();
+          await d.ackWith!(db);
+        },
+      })) },
+    });
+    await round(dispatcher(handler, { on: stolen }));
+    expect(await visits()).toHaveLength(0);
+    expect(logs.some((l) => l.msg.includes('taken over by another process'))).toBe(true);
+    expect((await deliveries())[0]).toMatchObject({ status: 'pending' });
+    offset += LEASE_MS + 1; // its lease lapses (this process did not settle it); the next claim runs it
+    await round(dispatcher(handler));
+    expect(await visits()).toHaveLength(1);
+    expect((await deliveries())[0]).toMatchObject({ status: 'done' });
   });
 
   it('retries a failing consumer after a backoff, with its writes and dedupe keys rolled back', async () => {

@@ -1,7 +1,7 @@
 import { context, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Delivery, EventTransport } from '../../adapters/broker/event-transport.ts';
+import { DeliveryLeaseLostError, type Delivery, type EventTransport } from '../../adapters/broker/event-transport.ts';
 import type { EventContext } from '../handlers/handler-context.ts';
 import { workContext, type WorkServices } from '../handlers/work-context.ts';
 import { runAs } from '../request-context.ts';
@@ -37,11 +37,17 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 
 const propagator = new W3CTraceContextPropagator();
 
+/** How a delivery's run ended when the consumer did not throw. */
+type RunOutcome = 'ran' | 'ran-and-acked' | 'already-handled';
+
 /**
  * Runs the spec's event consumers on deliveries from the transport. Each delivery runs as
- * `consumer:<component>/<event>` (request id: the event id) in ONE transaction that first records
- * the delivery in `_archspec_processed`: a redelivery of an event this consumer already committed
- * (a crash between the commit and the ack) is acknowledged without running the consumer again.
+ * `consumer:<component>/<event>` (request id: the event id) in ONE transaction. On the local
+ * transport the ack is part of that transaction (`ackWith`): effects and ack commit together, and
+ * a claim that lost its lease meanwhile rolls back. On a transport acking on its own (NATS) the
+ * transaction first records the event id in `_archspec_processed`: a redelivery of an event this
+ * consumer already committed (a crash between the commit and the ack) is acknowledged without
+ * running the consumer again.
  * The consumer's context is the shared work context (db, emit, cache, integrations, log) plus
  * `event` and `dedupe`. Success acks; a throw retries after {@link backoffDelay}, and the last
  * allowed attempt's failure parks the delivery as a dead letter (logged at error). Every error is
@@ -111,16 +117,22 @@ export class EventDispatcher {
       }
       const heartbeat = setInterval(() => void delivery.working().catch(() => {}), Math.max(10, this.policy.leaseMs / 3));
       let failure: unknown;
-      let ran = false;
+      let outcome: RunOutcome = 'ran';
       try {
-        ran = await this.run(delivery, entry, log);
+        outcome = await this.run(delivery, entry, log);
       } catch (e) {
         failure = e;
       } finally {
         clearInterval(heartbeat);
       }
+      const ran = outcome !== 'already-handled';
+      if (failure instanceof DeliveryLeaseLostError) {
+        // Another process holds it now and runs it; this attempt's effects were rolled back.
+        log.warn('event delivery taken over by another process before it finished here; its effects were rolled back');
+        return;
+      }
       if (failure === undefined) {
-        await delivery.ack();
+        if (outcome !== 'ran-and-acked') await delivery.ack();
         this.onOutcome(consumer, 'delivered');
         log.info(ran ? 'event delivered' : 'event already handled by this consumer (a redelivery): acknowledged');
       } else if (attempt >= this.policy.maxAttempts) {
@@ -143,8 +155,12 @@ export class EventDispatcher {
     log.error({ ...(err ? { err } : {}), reason }, `event delivery dead-lettered after ${delivery.attempt} attempt(s); fix the cause, then \`archspec events redrive\``);
   }
 
-  /** Runs the consumer in one transaction; resolves false when this consumer had already handled the event. */
-  private async run(delivery: Delivery, entry: EventConsumer, log: FastifyBaseLogger): Promise<boolean> {
+  /**
+   * Runs the consumer in one transaction. On a transport that can ack inside it (ackWith), the ack
+   * commits with the consumer's effects; otherwise the event id is recorded in `_archspec_processed`
+   * first, so a redelivery after a crash between commit and ack is recognized ('already-handled').
+   */
+  private async run(delivery: Delivery, entry: EventConsumer, log: FastifyBaseLogger): Promise<RunOutcome> {
     const { message, consumer, attempt } = delivery;
     const parent = message.traceParent ? propagator.extract(ROOT_CONTEXT, { traceparent: message.traceParent }, defaultTextMapGetter) : ROOT_CONTEXT;
     let emitted = false;
@@ -154,8 +170,8 @@ export class EventDispatcher {
         attributes: { 'messaging.operation.type': 'process', 'messaging.destination.name': message.name, 'messaging.message.id': message.id, 'archspec.consumer': consumer, 'archspec.attempt': attempt },
       }, async (span) => {
         try {
-          return await this.services.storage.transaction(async (tx) => {
-            if (!(await recordProcessed(tx.kysely, consumer, `event:${message.id}`))) return false;
+          return await this.services.storage.transaction(async (tx): Promise<RunOutcome> => {
+            if (!delivery.ackWith && !(await recordProcessed(tx.kysely, consumer, `event:${message.id}`))) return 'already-handled';
             const emit = this.services.emitter(tx, { requestId: message.id });
             const work = workContext(this.services, tx, async (name, payload) => { await emit(name, payload); emitted = true; }, log);
             const ctx: EventContext = {
@@ -164,7 +180,9 @@ export class EventDispatcher {
               dedupe: (key) => recordProcessed(tx.kysely, consumer, `key:${key}`),
             };
             await entry.handler(message.payload, ctx);
-            return true;
+            if (!delivery.ackWith) return 'ran';
+            await delivery.ackWith(tx.kysely);
+            return 'ran-and-acked';
           });
         } catch (e) {
           span.recordException(e as Error);

@@ -1,6 +1,7 @@
 /**
- * Runs `work` every `intervalMs`, and soon after `nudge()`, never twice at once. When a run says
- * there may be more (it returns true), the next run starts at once instead of after the interval.
+ * Runs `work` every `intervalMs`, and soon after `nudge()` (within `coalesceMs`, so the commits of
+ * a busy moment share one run instead of each paying for its own), never twice at once. When a run
+ * says there may be more (it returns true), the next run starts at once instead of after the interval.
  * A run that throws is reported to `onError` and the loop goes on at the normal pace. `stop()`
  * ends the schedule and waits for the run in progress. The timer does not keep the process alive.
  *
@@ -14,7 +15,14 @@ export class PollLoop {
   private again = false;
   private stopped = true;
 
-  constructor(private readonly intervalMs: number, private readonly work: () => Promise<boolean>, private readonly onError: (e: unknown) => void) {}
+  private nudged = false;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly work: () => Promise<boolean>,
+    private readonly onError: (e: unknown) => void,
+    private readonly coalesceMs = 0,
+  ) {}
 
   start(): void {
     if (!this.stopped) return;
@@ -26,7 +34,10 @@ export class PollLoop {
   nudge(): void {
     if (this.stopped) return;
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else if (!this.nudged) {
+      this.nudged = true;
+      this.schedule(this.coalesceMs);
+    }
   }
 
   async stop(): Promise<void> {
@@ -44,12 +55,18 @@ export class PollLoop {
   private run(): void {
     if (this.running || this.stopped) return;
     this.again = false;
+    this.nudged = false;
     this.running = this.work().then((more) => more, (e: unknown) => {
       this.onError(e);
       return false;
     }).then((more) => {
       this.running = undefined;
-      if (!this.stopped) this.schedule(more || this.again ? 0 : this.intervalMs);
+      if (this.stopped) return;
+      if (more) this.schedule(0);
+      else if (this.again) {
+        this.nudged = true;
+        this.schedule(this.coalesceMs);
+      } else this.schedule(this.intervalMs);
     });
   }
 }

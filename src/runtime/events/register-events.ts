@@ -27,7 +27,11 @@ export interface EventOptions {
    * (`ARCHSPEC_EVENTS_DISPATCH=off` for `archspec serve`).
    */
   dispatch?: boolean;
-  /** Deliveries handled at once (default 4). */
+  /**
+   * Deliveries claimed and handled at once. Default 16 on SQLite (its transactions run one at a
+   * time anyway; the number sets how many deliveries one claim takes, and 4 could not keep up with
+   * a saturated create endpoint), 4 on PostgreSQL (each running delivery holds a pool connection).
+   */
   concurrency?: number;
   /** How long a delivery is leased to this process before another may take it (default 30 s). */
   leaseMs?: number;
@@ -38,9 +42,15 @@ export interface EventOptions {
 }
 
 const DEFAULTS = {
-  pollIntervalMs: 250, maxAttempts: 8, backoffBaseMs: 5_000, backoffMaxMs: 300_000, concurrency: 4,
+  pollIntervalMs: 250, maxAttempts: 8, backoffBaseMs: 5_000, backoffMaxMs: 300_000,
   leaseMs: 30_000, retainMs: 7 * 24 * 3_600_000, drainMs: 5_000,
-} satisfies Required<Omit<EventOptions, 'dispatch'>>;
+} satisfies Required<Omit<EventOptions, 'dispatch' | 'concurrency'>>;
+/**
+ * How long a nudge (a commit that emitted, a finished delivery) waits for others before the relay
+ * or dispatcher runs: under load, events then move in batches (one publish and one claim for many)
+ * instead of one round per commit; when idle it only delays delivery by this much.
+ */
+const NUDGE_COALESCE_MS = 5;
 /** How often old delivered events are pruned. */
 const PRUNE_EVERY_MS = 3_600_000;
 
@@ -65,7 +75,8 @@ export interface EventsDeps {
  * await registerEvents(app, { outbox, services, consumers, registry: metrics.registry, options: deps.events });
  */
 export async function registerEvents(app: FastifyInstance, deps: EventsDeps): Promise<EventTransport> {
-  const options = { ...DEFAULTS, ...definedOf(deps.options ?? {}) };
+  const concurrency = deps.services.storage.engine === 'sqlite' ? 16 : 4;
+  const options = { ...DEFAULTS, concurrency, ...definedOf(deps.options ?? {}) };
   const db = deps.services.storage.kysely;
   const transport = await createEventTransport('local', {
     db, dialect: deps.services.storage.engine, subscriptions: deps.consumers, leaseMs: options.leaseMs,
@@ -95,12 +106,12 @@ export async function registerEvents(app: FastifyInstance, deps: EventsDeps): Pr
       await Promise.all([transport.prune(before), relay.prune(before), pruneProcessed(db, before)]);
     }
     return moved > 0;
-  }, relayHealth.failed);
+  }, relayHealth.failed, NUDGE_COALESCE_MS);
   dispatchLoop = new PollLoop(options.pollIntervalMs, async () => {
     const more = await dispatcher.dispatchDue(() => dispatchLoop?.nudge());
     dispatchHealth.ok();
     return more;
-  }, dispatchHealth.failed);
+  }, dispatchHealth.failed, NUDGE_COALESCE_MS);
   deps.outbox.onCommit(() => relayLoop.nudge());
   app.addHook('onReady', async () => {
     relayLoop.start();
