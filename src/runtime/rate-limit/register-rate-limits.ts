@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import type { CounterStore } from '../../adapters/counters/counter-store.ts';
 import { describeRules } from '../../model/normalize/rate-limit.ts';
@@ -78,10 +78,7 @@ export async function registerRateLimits(app: FastifyInstance, model: SystemMode
   }
   if (limits.size === 0) return authServices;
   const limiter = new RateLimiter(counters);
-  app.addHook('onRequest', async (request, reply) => {
-    const endpointKey = request.routeOptions.config.endpoint;
-    const limit = endpointKey === undefined ? undefined : limits.get(endpointKey);
-    if (!endpointKey || !limit) return;
+  const admit = async (request: FastifyRequest, reply: FastifyReply, endpointKey: string, limit: RateLimit) => {
     const { caller } = request;
     const { admitted, reported, exceeded } = await limiter.admit(endpointKey, limit, { ip: request.ip, userId: caller?.userId, apiKeyId: caller?.apiKeyId });
     if (!reported) return;
@@ -90,6 +87,13 @@ export async function registerRateLimits(app: FastifyInstance, model: SystemMode
       throw refusal(endpointKey, exceeded, reported);
     }
     reply.headers(headersOf(reported));
+  };
+  // Callback style, so routes without a limit (most reads) pay no promise for this hook.
+  app.addHook('onRequest', (request, reply, done) => {
+    const endpointKey = request.routeOptions.config.endpoint;
+    const limit = endpointKey === undefined ? undefined : limits.get(endpointKey);
+    if (!endpointKey || !limit) return done();
+    admit(request, reply, endpointKey, limit).then(() => done(), done);
   });
   return authServices;
 }

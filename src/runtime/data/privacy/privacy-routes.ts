@@ -49,10 +49,12 @@ export function registerPrivacyRoutes(app: FastifyInstance, model: SystemModel, 
   const subject = entityOf(model, subjectName);
   const now = options.now ?? (() => new Date());
   const erased = new ErasedAccounts(model.api.auth.accessTtlMs);
-  app.addHook('onRequest', async (request) => {
+  // Callback style: this runs on every request, and most have nothing to wait for.
+  app.addHook('onRequest', (request, _reply, done) => {
     if (request.caller && erased.has(request.caller.userId, now().getTime())) {
-      throw ApiError.invalidToken('This account was erased; its tokens no longer work.');
+      return done(ApiError.invalidToken('This account was erased; its tokens no longer work.'));
     }
+    done();
   });
 
   const sendExport = async (reply: FastifyReply, id: string | number) => {
