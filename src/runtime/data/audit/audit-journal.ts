@@ -20,9 +20,14 @@ export const AUDIT_LOCK_SQL = sql`select pg_advisory_xact_lock(hashtext('archspe
 
 /** The newest row of the chain: its seq and hash (0 and the genesis hash when the log is empty). */
 export async function chainHead(db: Kysely<any>): Promise<{ seq: number; hash: string }> {
-  const head = await db.selectFrom(AUDIT_TABLE).select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  // Raw SQL (the same on both engines): it runs on every audited write, and the query builder's
+  // compile step cost more than the query itself.
+  const { rows } = await HEAD_SQL.execute(db);
+  const head = rows[0];
   return head ? { seq: Number(head.seq), hash: String(head.hash) } : { seq: 0, hash: GENESIS_HASH };
 }
+
+const HEAD_SQL = sql<{ seq: number | string; hash: string }>`select "seq", "hash" from ${sql.table(AUDIT_TABLE)} order by "seq" desc limit 1`;
 
 /** Audit rows waiting for their transaction to end. */
 export class AuditJournal {
@@ -53,7 +58,14 @@ export class AuditJournal {
       prevHash = hash;
       return row;
     });
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto(AUDIT_TABLE).values(rows.slice(i, i + INSERT_CHUNK)).execute();
+    if (rows.length === 1) await insertOne(db, rows[0]!);
+    else for (let i = 0; i < rows.length; i += INSERT_CHUNK) await db.insertInto(AUDIT_TABLE).values(rows.slice(i, i + INSERT_CHUNK)).execute();
     return rows;
   }
+}
+
+/** One row (the usual case: one audited write per transaction) as raw SQL, skipping the builder's compile step. */
+async function insertOne(db: Kysely<any>, r: AuditRow): Promise<void> {
+  await sql`insert into ${sql.table(AUDIT_TABLE)} ("seq", "at", "actor", "action", "entity", "recordId", "requestId", "before", "after", "prevHash", "hash")
+    values (${r.seq}, ${r.at}, ${r.actor}, ${r.action}, ${r.entity}, ${r.recordId}, ${r.requestId}, ${r.before}, ${r.after}, ${r.prevHash}, ${r.hash})`.execute(db);
 }
