@@ -1,35 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bannerPort, runCli } from '../support/cli-process.ts';
 
 // The real CLI: `archspec serve` starts, prints its banner, answers HTTP, stops cleanly on SIGTERM;
 // operational problems are one line with exit 2; destructive migrations are refused with exit 1.
-const BIN = join(process.cwd(), 'bin', 'archspec.js');
-
-interface Run { child: ChildProcess; stderr: () => string; exit: Promise<number | null> }
-
-function run(args: string[], env: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-  child.stdout!.resume();
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, stderr: () => stderr, exit };
-}
-
-async function bannerPort(r: Run): Promise<number> {
-  for (let i = 0; i < 300; i++) {
-    const match = /running \(port (\d+)/.exec(r.stderr());
-    if (match) return Number(match[1]);
-    if (r.child.exitCode !== null) throw new Error(`serve exited early: ${r.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`no banner: ${r.stderr()}`);
-}
 
 describe('archspec serve (CLI)', () => {
   let dir: string;
@@ -42,7 +20,7 @@ describe('archspec serve (CLI)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('serves on a free port, prints the URLs and exits 0 after SIGTERM', async () => {
-    const r = run(['serve', spec, '--port', '0']);
+    const r = runCli(['serve', spec, '--port', '0']);
     const port = await bannerPort(r);
     for (const path of ['/docs', '/openapi.json', '/metrics', '/healthz']) expect(r.stderr()).toContain(`http://127.0.0.1:${port}${path}`);
     expect(r.stderr()).toContain('generated a development secret');
@@ -54,7 +32,7 @@ describe('archspec serve (CLI)', () => {
   }, 60_000);
 
   it('finishes a request still in flight when SIGTERM arrives, then exits 0', async () => {
-    const r = run(['serve', spec, '--port', '0']);
+    const r = runCli(['serve', spec, '--port', '0']);
     const port = await bannerPort(r);
     const body = JSON.stringify({ email: 'late@example.com', password: 'a long enough password' });
     // Send half the sign-up body, stop the server, then send the rest: the answer must still come.
@@ -82,7 +60,7 @@ describe('archspec serve (CLI)', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as AddressInfo).port;
     try {
-      const r = run(['serve', spec, '--port', String(port)]);
+      const r = runCli(['serve', spec, '--port', String(port)]);
       expect(await r.exit).toBe(2);
       expect(r.stderr()).toContain(`port ${port} is in use; pass --port or set PORT`);
       expect(r.stderr()).not.toMatch(/\n\s+at /);
@@ -92,7 +70,7 @@ describe('archspec serve (CLI)', () => {
   }, 60_000);
 
   it('names the variable when the token secret is missing outside the embedded database', async () => {
-    const r = run(['serve', spec, '--port', '0'], { DATABASE_URL: `sqlite:${join(dir, 'other.sqlite')}`, ARCHSPEC_JWT_SECRET: '' });
+    const r = runCli(['serve', spec, '--port', '0'], { DATABASE_URL: `sqlite:${join(dir, 'other.sqlite')}`, ARCHSPEC_JWT_SECRET: '' });
     expect(await r.exit).toBe(2);
     expect(r.stderr()).toContain('ARCHSPEC_JWT_SECRET is not set');
   }, 60_000);
@@ -101,7 +79,7 @@ describe('archspec serve (CLI)', () => {
     const payments = mkdtempSync(join(tmpdir(), 'archspec-cli-payments-'));
     try {
       cpSync('examples/payments', payments, { recursive: true });
-      const r = run(['serve', join(payments, 'archspec.yaml'), '--port', '0'], { PROCESSOR_WEBHOOK_SECRET: '' });
+      const r = runCli(['serve', join(payments, 'archspec.yaml'), '--port', '0'], { PROCESSOR_WEBHOOK_SECRET: '' });
       expect(await r.exit).toBe(2);
       expect(r.stderr()).toContain('PROCESSOR_WEBHOOK_SECRET is not set (POST /webhooks/processor verifies request signatures with it)');
       expect(r.stderr()).toContain('hint: set PROCESSOR_WEBHOOK_SECRET');
@@ -115,18 +93,18 @@ describe('archspec serve (CLI)', () => {
     // The first test migrated the embedded database; now drop Link.title from the model.
     writeFileSync(spec, readFileSync(spec, 'utf8').replace(/^\s+title: \{ type: string, maxLength: 200, required: false \}\n/m, ''));
     // A dry run shows the refusal too, and changes nothing: the real migration below still has work to do.
-    const dry = run(['migrate', spec, '--dry-run']);
+    const dry = runCli(['migrate', spec, '--dry-run']);
     expect(await dry.exit).toBe(1);
     expect(dry.stderr()).toMatch(/dry run: nothing was applied/);
-    const dryAllowed = run(['migrate', spec, '--dry-run', '--allow-destructive']);
+    const dryAllowed = runCli(['migrate', spec, '--dry-run', '--allow-destructive']);
     expect(await dryAllowed.exit).toBe(0);
-    const refused = run(['serve', spec, '--port', '0']);
+    const refused = runCli(['serve', spec, '--port', '0']);
     expect(await refused.exit).toBe(1);
     expect(refused.stderr()).toMatch(/destructive database changes, refused:\n\s+- .*title/);
     expect(refused.stderr()).toContain(`archspec migrate ${spec} --allow-destructive`);
-    const migrated = run(['migrate', spec, '--allow-destructive']);
+    const migrated = runCli(['migrate', spec, '--allow-destructive']);
     expect(await migrated.exit).toBe(0);
-    const again = run(['migrate', spec, '--dry-run']);
+    const again = runCli(['migrate', spec, '--dry-run']);
     expect(await again.exit).toBe(0);
   }, 60_000);
 });

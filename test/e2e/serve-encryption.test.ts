@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parse, stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorage } from '../../src/adapters/storage/create-storage.ts';
 import { createFieldCipher } from '../../src/adapters/storage/encryption/field-cipher.ts';
 import { parseKeyring } from '../../src/adapters/storage/encryption/keyring.ts';
@@ -17,6 +17,7 @@ import { serveCommand } from '../../src/cli/serve-command.ts';
 import { createAuth } from '../../src/runtime/auth/create-auth.ts';
 import { buildServer } from '../../src/runtime/server.ts';
 import { exampleModel } from '../../src/runtime/test-support/example-models.ts';
+import { captureStdout } from '../support/cli-process.ts';
 import { postgresUrl } from '../support/postgres.ts';
 import { eventually } from './outbox-rows.ts';
 import { ENGINES, JWT_SECRET, serve, type Served } from './serve-harness.ts';
@@ -64,17 +65,6 @@ function tampered(stored: string): string {
   const data = Buffer.from(parts[4]!, 'base64url');
   data[0] = data[0]! ^ 0x01;
   return [...parts.slice(0, 4), data.toString('base64url')].join('.');
-}
-
-/** Runs an `archspec keys` command in-process; returns its exit code and standard output. */
-async function cli(run: () => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out += String(chunk); return true; });
-  try {
-    return { code: await run(), out };
-  } finally {
-    spy.mockRestore();
-  }
 }
 
 describe.each(ENGINES)('field encryption on %s', (engine) => {
@@ -237,15 +227,15 @@ describe.each(ENGINES)('field encryption on %s', (engine) => {
 
       const env = { DATABASE_URL: config.url, ARCHSPEC_KEY: `${keyB},${keyA}`, ARCHSPEC_DATA_DIR: dir };
       const spec = 'examples/linkly/archspec.yaml';
-      const before = await cli(() => keysStatusCommand(spec, {}, env));
+      const before = await captureStdout(() => keysStatusCommand(spec, {}, env));
       expect(before.code).toBe(0);
       expect(before.out).toContain('User.email: 5 under a');
       expect(before.out).toContain('run `archspec keys rotate');
-      const rotated = await cli(() => keysRotateCommand(spec, { batchSize: '2' }, env));
+      const rotated = await captureStdout(() => keysRotateCommand(spec, { batchSize: '2' }, env));
       expect(rotated.code).toBe(0);
       expect(rotated.out).toContain('User: 5 rows read, 5 updated: 10 values re-encrypted, 5 blind indexes written');
-      expect((await cli(() => keysRotateCommand(spec, {}, env))).out).toContain('User: 5 rows read, 0 updated');
-      const after = await cli(() => keysStatusCommand(spec, {}, env));
+      expect((await captureStdout(() => keysRotateCommand(spec, {}, env))).out).toContain('User: 5 rows read, 0 updated');
+      const after = await captureStdout(() => keysStatusCommand(spec, {}, env));
       expect(after.out).toContain('User.email: 5 under b (current)');
       expect(after.out).toContain('Every value is under the current key b.');
       expect(after.out).toContain('No value is under a: it can be removed from ARCHSPEC_KEY.');
@@ -284,7 +274,7 @@ describe('archspec serve and migrate with field encryption (CLI)', () => {
   it('migrates without the key, refuses to serve without it or with a malformed one, and names a key the data needs', async () => {
     const spec = 'examples/linkly/archspec.yaml';
     const db = { DATABASE_URL: `sqlite:${join(dir, 'prod.sqlite')}`, ARCHSPEC_DATA_DIR: dir, ARCHSPEC_JWT_SECRET: JWT_SECRET };
-    expect(await cli(() => migrateCommand(spec, {}, db))).toMatchObject({ code: 0 });
+    expect(await captureStdout(() => migrateCommand(spec, {}, db))).toMatchObject({ code: 0 });
     const storage = await createStorage(await exampleModel('linkly'), { engine: 'sqlite', url: join(dir, 'prod.sqlite'), fieldCipher: createFieldCipher(parseKeyring(newKey('a')), 'aes-256-gcm') });
     await storage.insert('User', { email: 'kept@example.com' });
     await storage.close();

@@ -1,14 +1,15 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStorage } from '../../src/adapters/storage/create-storage.ts';
 import { eventsListCommand, eventsRedriveCommand } from '../../src/cli/events-command.ts';
 import { exampleModel } from '../../src/runtime/test-support/example-models.ts';
+import { bannerPort, BIN, captureStdout, runCli } from '../support/cli-process.ts';
 import { deliveryRows, eventually, outboxRows } from './outbox-rows.ts';
 import { ENGINES, serve, WEBHOOK_SECRET, type Served } from './serve-harness.ts';
 
@@ -18,7 +19,6 @@ import { ENGINES, serve, WEBHOOK_SECRET, type Served } from './serve-harness.ts'
 // killed between the commit and the delivery delivers exactly once after a restart.
 
 const FAST = { pollIntervalMs: 40, backoffBaseMs: 40, backoffMaxMs: 200, maxAttempts: 3 };
-const BIN = join(process.cwd(), 'bin', 'archspec.js');
 
 /** Test consumers and an emitting endpoint, written into `dir`; each call is appended to `calls.log`. */
 function writeProbeModules(dir: string): void {
@@ -70,17 +70,6 @@ function probeSpec(dir: string): (text: string) => string {
 function calls(dir: string): { consumer: string; key: string; attempt: number; outcome: string }[] {
   const file = join(dir, 'calls.log');
   return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
-}
-
-/** Runs an `archspec events` command in-process and returns its exit code and standard output. */
-async function cli(run: () => Promise<number>): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => { out += String(chunk); return true; });
-  try {
-    return { code: await run(), out };
-  } finally {
-    spy.mockRestore();
-  }
 }
 
 describe.each(ENGINES)('archspec serve: events on %s', (engine) => {
@@ -167,7 +156,7 @@ describe.each(ENGINES)('archspec serve: events on %s', (engine) => {
       expect(calls(dir).filter((c) => c.key === 'b1').map((c) => c.attempt)).toEqual([1, 2, 3]);
 
       const env = { ...process.env, DATABASE_URL: s.databaseUrl };
-      const listed = await cli(() => eventsListCommand(specFile, { status: 'dead' }, env));
+      const listed = await captureStdout(() => eventsListCommand(specFile, { status: 'dead' }, env));
       expect(listed.code).toBe(0);
       expect(listed.out).toMatch(new RegExp(`${dead.eventId}\\s+probe\\.broken\\s+probe\\s+dead\\s+3\\s+emitted \\S+\\s+Error: broken until the switch file is removed`));
       const metrics = await s.call('GET', '/metrics', { root: true });
@@ -175,12 +164,12 @@ describe.each(ENGINES)('archspec serve: events on %s', (engine) => {
       expect(metrics.body).toMatch(/^archspec_event_deliveries_total\{consumer="probe",outcome="dead"\} 1$/m);
 
       unlinkSync(join(dir, 'broken-switch'));
-      await expect(cli(() => eventsRedriveCommand(specFile, { consumer: 'prob' }, env))).rejects.toThrow('no component consumes events under the name prob. Did you mean "probe"?');
-      const redriven = await cli(() => eventsRedriveCommand(specFile, { consumer: 'probe' }, env));
+      await expect(captureStdout(() => eventsRedriveCommand(specFile, { consumer: 'prob' }, env))).rejects.toThrow('no component consumes events under the name prob. Did you mean "probe"?');
+      const redriven = await captureStdout(() => eventsRedriveCommand(specFile, { consumer: 'probe' }, env));
       expect(redriven).toEqual({ code: 0, out: 'redrove 1 dead letter: pending again, delivered by the next server poll.\n' });
       await eventually(async () => (await deliveryRows(s.storage)).find((d) => d.id === dead.id)?.status === 'done');
       expect(calls(dir).filter((c) => c.key === 'b1').map((c) => [c.attempt, c.outcome])).toEqual([[1, 'failed'], [2, 'failed'], [3, 'failed'], [1, 'ok']]);
-      expect((await cli(() => eventsRedriveCommand(specFile, { all: true }, env))).out).toContain('redrove 0 dead letters');
+      expect((await captureStdout(() => eventsRedriveCommand(specFile, { all: true }, env))).out).toContain('redrove 0 dead letters');
     });
 
     it('gives a consumer ctx.dedupe: true the first time it sees a key, false for a duplicate event', async () => {
@@ -211,7 +200,7 @@ describe.each(ENGINES)('archspec serve: events on %s', (engine) => {
 
     it('lists deliveries with `archspec events list`, and refuses bad options in one line', async () => {
       const env = { ...process.env, DATABASE_URL: s.databaseUrl };
-      const all = await cli(() => eventsListCommand(specFile, { limit: '2' }, env));
+      const all = await captureStdout(() => eventsListCommand(specFile, { limit: '2' }, env));
       expect(all.out.split('\n')[0]).toMatch(/^EVENT ID\s+EVENT\s+CONSUMER\s+STATUS\s+ATTEMPTS\s+WHEN\s+LAST ERROR$/);
       expect(all.out.trim().split('\n')).toHaveLength(3);
       await expect(eventsListCommand(specFile, { status: 'failed' }, env)).rejects.toThrow('--status failed is not a delivery status');
@@ -292,27 +281,10 @@ describe.each(ENGINES)('archspec serve: events on %s', (engine) => {
 });
 
 describe('archspec serve: an event committed before a crash is delivered exactly once after the restart', () => {
-  interface Run { child: ChildProcess; stderr: () => string; exit: Promise<number | null> }
   let dir: string;
   let spec: string;
 
-  const run = (args: string[], env: Record<string, string> = {}): Run => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
-    child.stdout!.resume();
-    return { child, stderr: () => stderr, exit: new Promise((resolve) => child.on('exit', (code) => resolve(code))) };
-  };
   const output = (args: string[]) => spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, LOG_LEVEL: 'warn' }, encoding: 'utf8' });
-  const bannerPort = async (r: Run) => {
-    for (let i = 0; i < 300; i++) {
-      const match = /running \(port (\d+)/.exec(r.stderr());
-      if (match) return Number(match[1]);
-      if (r.child.exitCode !== null) throw new Error(`serve exited early: ${r.stderr()}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`no banner: ${r.stderr()}`);
-  };
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'archspec-events-crash-'));
@@ -324,7 +296,7 @@ describe('archspec serve: an event committed before a crash is delivered exactly
   it.runIf(ENGINES.includes('sqlite'))('SIGKILL after the commit, restart on the same SQLite file: each consumer gets each event once', async () => {
     // ARCHSPEC_EVENTS_DISPATCH=off: this process writes the outbox but delivers nothing, so every
     // event is committed and undelivered when the process is killed.
-    const first = run(['serve', spec, '--port', '0'], { ARCHSPEC_EVENTS_DISPATCH: 'off' });
+    const first = runCli(['serve', spec, '--port', '0'], { ARCHSPEC_EVENTS_DISPATCH: 'off' });
     const api = `http://127.0.0.1:${await bannerPort(first)}/api`;
     const post = (path: string, body: unknown, token?: string) => fetch(api + path, {
       method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body),
@@ -341,7 +313,7 @@ describe('archspec serve: an event committed before a crash is delivered exactly
     expect(waiting.stdout).toContain('no event deliveries.');
     expect(waiting.stdout).toMatch(/^2 emitted event\(s\) wait in the outbox to be published/m);
 
-    const second = run(['serve', spec, '--port', '0']);
+    const second = runCli(['serve', spec, '--port', '0']);
     await bannerPort(second);
     const model = await exampleModel('linkly');
     const storage = await createStorage(model, { engine: 'sqlite', url: join(dir, '.data', 'linkly.sqlite') });
