@@ -154,6 +154,21 @@ describe.each(ENGINES)('archspec serve: personal data of linkly on %s', (engine)
     expect((await s.call('POST', `/privacy/subjects/${carol.id}/erase`, { token: admin.token })).status).toBe(404);
   });
 
+  it('deletes the stored Idempotency-Key answers that copy the account (its sign-up and its own keys)', async () => {
+    const signUp = await s.call('POST', '/users', { body: { email: 'dora@example.com', password: PASSWORD }, headers: { 'idempotency-key': 'dora-signup-1' } });
+    expect(signUp.status).toBe(201);
+    const login = await s.call('POST', '/auth/login', { body: { email: 'dora@example.com', password: PASSWORD } });
+    const token = String(login.body.accessToken);
+    expect((await s.call('POST', '/links', { token, body: { target: 'https://example.org/d' }, headers: { 'idempotency-key': 'dora-link-1' } })).status).toBe(201);
+    const stored = () => s.storage.kysely.selectFrom('_archspec_idempotency').select(['caller', 'responseBody']).execute();
+    expect((await stored()).filter((r) => String(r.responseBody).includes(String(signUp.body.id)) || r.caller === signUp.body.id)).toHaveLength(2);
+    const erased = await s.call('POST', '/privacy/erase', { token });
+    expect(erased.status).toBe(200);
+    expect(erased.body.notes).toContain('2 stored Idempotency-Key answer(s) of the account were deleted');
+    const left = await stored();
+    expect(left.some((r) => String(r.responseBody).includes('dora@example.com') || r.caller === signUp.body.id)).toBe(false);
+  });
+
   it('documents the routes in /openapi.json', async () => {
     const doc = (await s.call('GET', '/openapi.json', { root: true })).body;
     expect(Object.keys(doc.paths).filter((p: string) => p.startsWith('/privacy/'))).toEqual(['/privacy/export', '/privacy/erase', '/privacy/subjects/{id}/export', '/privacy/subjects/{id}/erase']);

@@ -1,4 +1,6 @@
+import { sql, type Kysely } from 'kysely';
 import { entityOf, type Storage } from '../../../adapters/storage/storage.ts';
+import { IDEMPOTENCY_TABLE } from '../../../adapters/storage/system-tables/idempotency-tables.ts';
 import type { SystemModel } from '../../../model/system-model.ts';
 import { withPurpose } from '../../request-context.ts';
 import { anonymizingPatch } from './anonymize.ts';
@@ -66,7 +68,12 @@ export async function eraseSubject(storage: Storage, model: SystemModel, subject
     if (othersDeleted > 0) notes.push(`${othersDeleted} record(s) of others were deleted with the subject's records, as their references declare (onDelete cascade)`);
 
     const isAccount = graph.subject.name === model.api.auth.userEntity;
-    if (isAccount) await tx.removeCredentialsOfUser(String(records.subject[graph.subject.id.field]), at.toISOString());
+    const subjectKey = String(records.subject[graph.subject.id.field]);
+    if (isAccount) {
+      await tx.removeCredentialsOfUser(subjectKey, at.toISOString());
+      const forgotten = await forgetStoredAnswers(tx.kysely, subjectKey);
+      if (forgotten > 0) notes.push(`${forgotten} stored Idempotency-Key answer(s) of the account were deleted`);
+    }
     const subjectDeleted = plan.deletions.some((d) => d.entity.name === graph.subject.name && idOf(d.entity, d.record) === idOf(graph.subject, records.subject));
     return {
       subject: { entity: graph.subject.name, id: idOf(graph.subject, records.subject) },
@@ -77,4 +84,17 @@ export async function eraseSubject(storage: Storage, model: SystemModel, subject
       notes,
     } satisfies ErasureSummary;
   }));
+}
+
+/**
+ * Stored Idempotency-Key answers hold copies of the records they answered with (a sign-up's answer
+ * holds the email) for up to a day: the account's own keys go, and so do anonymous ones whose answer
+ * names the account's id (its sign-up).
+ */
+async function forgetStoredAnswers(db: Kysely<any>, userId: string): Promise<number> {
+  const pattern = `%"${userId.replace(/[\\%_]/g, (c) => `\\${c}`)}"%`;
+  const result = await db.deleteFrom(IDEMPOTENCY_TABLE)
+    .where((eb) => eb.or([eb('caller', '=', userId), eb.and([eb('caller', '=', 'anonymous'), sql<boolean>`${sql.ref('responseBody')} like ${pattern} escape '\\'`])]))
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
