@@ -61,14 +61,16 @@ export function integrationThreats(integration: Integration, model: SystemModel)
   const i = integration;
   const urlFields = model.entities.flatMap((e) => e.fields.filter((f) => f.type === 'url').map((f) => `${e.name}.${f.name}`));
   const callers = callersOf(i.name, model);
-  const ssrf = model.security.protections.includes('ssrf');
   const https = i.url.startsWith('https://');
   const out: Threat[] = [
     {
       category: 'Elevation of privilege',
       threat: `SSRF: calls to ${i.name} are steered to internal addresses by a redirect, a rebinding DNS answer${urlFields.length ? ` or a user-supplied URL (${listText(urlFields)})` : ''}`,
-      mitigation: i.allowPrivateNetwork ? `remove allowPrivateNetwork from ${i.name}` : 'ssrf in security.protections: private and loopback addresses refused',
-      mitigated: ssrf && !i.allowPrivateNetwork,
+      // archspec serve's guard runs on every integration call whatever `protections` lists.
+      mitigation: i.allowPrivateNetwork
+        ? `remove allowPrivateNetwork from ${i.name}`
+        : 'private, loopback and metadata addresses refused after DNS resolution, the connection pinned to the checked address, redirects refused',
+      mitigated: !i.allowPrivateNetwork,
     },
     {
       category: 'Spoofing',
