@@ -8,7 +8,7 @@ const REQUIRED = [
   'integration-without-timeout', 'integration-without-breaker', 'retry-without-idempotency', 'timeout-exceeds-budget',
   'flow-names-nothing', 'requirement-unsatisfied', 'latency-infeasible', 'capacity-infeasible', 'capacity-exceeds-max',
   'no-rate-limit-on-login', 'entity-unreachable', 'orphan-event', 'worker-without-consumer', 'single-database-no-backup',
-  'missing-pci-protection', 'tracing-disabled-microservices',
+  'missing-pci-protection', 'tracing-disabled-microservices', 'writable-immutable-entity',
 ];
 
 describe('LINT_RULES', () => {

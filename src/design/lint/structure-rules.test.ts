@@ -114,3 +114,16 @@ describe('tracing-disabled-microservices', () => {
     expect(findingsOf('tracing-disabled-microservices', asMicroservices)).toEqual([]);
   });
 });
+
+describe('writable-immutable-entity', () => {
+  it('accepts Linkly, which declares no immutable entity', () => {
+    expect(findingsOf('writable-immutable-entity')).toEqual([]);
+  });
+
+  it('is an error on each update or delete endpoint of an immutable entity, not on its reads and creates', () => {
+    const findings = findingsOf('writable-immutable-entity', (spec) => { spec.requirements.data.push({ rule: 'immutable', entities: ['Link'] }); });
+    expect(findings.map((f) => f.path).sort()).toEqual(['api.endpoints["DELETE /links/{code}"]', 'api.endpoints["PATCH /links/{code}"]']);
+    expect(findings[0]).toMatchObject({ severity: 'error' });
+    expect(findings[0]!.message).toMatch(/409 immutable_record/);
+  });
+});

@@ -1,4 +1,4 @@
-import { defineRule, placeUnder, type LintRule } from './lint-rule.ts';
+import { defineRule, endpointPlace, placeUnder, type LintRule } from './lint-rule.ts';
 
 /**
  * A flow that describes no work (no synchronous step beyond the gateway), or that nothing starts
@@ -84,7 +84,21 @@ export const tracingDisabledMicroservices = defineRule({
     'Set observability.tracing to { tool: opentelemetry, exporter: otlp, sampling: 10% }.');
 });
 
+/** A generated endpoint that updates or deletes records of an immutable entity: serve refuses every call (409). */
+export const writableImmutableEntity = defineRule({
+  id: 'writable-immutable-entity',
+  severity: 'error',
+  title: 'An endpoint updates or deletes records of an immutable entity',
+}, ({ model }, report) => {
+  const immutable = new Set(model.requirements.data.flatMap((r) => (r.rule === 'immutable' ? r.entities : [])));
+  for (const ep of model.api.endpoints.filter((e) => (e.operation === 'update' || e.operation === 'delete') && e.entity && immutable.has(e.entity))) {
+    report(endpointPlace(ep), `"${ep.key}" would ${ep.operation} ${ep.entity} records, which requirements.data declares immutable: archspec serve answers every call with 409 immutable_record`,
+      `Remove the endpoint and record corrections as new ${ep.entity} records (an addendum referencing the original), or drop ${ep.entity} from the immutable rule.`);
+  }
+});
+
 /** Structure rules, in the order the docs list them. */
 export const STRUCTURE_RULES: readonly LintRule[] = [
   flowNamesNothing, requirementUnsatisfied, entityUnreachable, orphanEvent, workerWithoutConsumer, tracingDisabledMicroservices,
+  writableImmutableEntity,
 ];
