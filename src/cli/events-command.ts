@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { createEventTransport } from '../adapters/broker/create-event-transport.ts';
+import { createEventTransport, eventTransportConfigFrom } from '../adapters/broker/create-event-transport.ts';
 import type { DeliveryRecord, DeliveryStatus, EventTransport, RedriveSelector } from '../adapters/broker/event-transport.ts';
 import type { SystemModel } from '../model/system-model.ts';
 import { didYouMean } from '../internal/suggest.ts';
@@ -39,9 +39,20 @@ async function withEvents(specFile: string, env: NodeJS.ProcessEnv, fn: (transpo
       if (reached !== e) throw reached;
       throw new CliError(`${describeDatabase(config)} has no event tables (${OUTBOX_TABLE})`, `run \`archspec migrate ${specFile}\` (or serve it) first; check DATABASE_URL names the right database`);
     });
-    const transport = await createEventTransport('local', { db: storage.kysely, dialect: storage.engine, subscriptions: subscriptionsOf(model) });
-    return await fn(transport, storage, model);
+    // The transport `serve` uses with this environment: NATS JetStream when NATS_URL is set.
+    const selected = eventTransportConfigFrom(env);
+    const transport = await createEventTransport(selected.engine, {
+      db: storage.kysely, dialect: storage.engine, subscriptions: subscriptionsOf(model), system: model.system.name, ...(selected.engine === 'nats' ? { url: selected.url } : {}),
+    });
+    try {
+      return await fn(transport, storage, model);
+    } finally {
+      await transport.close?.();
+    }
   } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'event_transport_unavailable') throw new CliError((e as Error).message, 'start NATS with JetStream, fix NATS_URL, or unset it for events delivered through the database');
+    if (code === 'transport_unsupported') throw new CliError((e as Error).message, 'list the dead letters with --status dead');
     throw unreachable(e, config);
   } finally {
     await storage.close();

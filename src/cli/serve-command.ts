@@ -83,6 +83,7 @@ async function build(model: SystemModel, storage: Storage, config: ServeConfig, 
   } catch (e) {
     if (e instanceof AuthConfigError) throw new CliError(e.message, 'set ARCHSPEC_JWT_SECRET to at least 32 random bytes');
     if (e instanceof HandlerLoadError) throw new CliError(e.message, `fix or create ${e.file} (paths are relative to the spec)`);
+    if ((e as { code?: string }).code === 'event_transport_unavailable') throw new CliError((e as Error).message, 'start NATS with JetStream (nats-server -js), fix NATS_URL, or unset it to deliver events through the database');
     throw e;
   }
 }

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join, resolve } from 'node:path';
 import type { SystemModel } from '../model/system-model.ts';
 import { ConfigError } from './config-error.ts';
+import { RedisUrlError, redisUrlFrom } from '../adapters/redis/redis-url.ts';
 import { signatureSecretsOf } from './request-signature.ts';
 import type { FieldCipher } from '../adapters/storage/storage.ts';
 import { fieldCipherOf } from './field-keys.ts';
@@ -115,6 +116,16 @@ export function parseTrustProxy(env: NodeJS.ProcessEnv): boolean | number | stri
   throw new ConfigError(`TRUST_PROXY "${text}" is not true, false, a hop count or a list of proxy addresses`, 'e.g. TRUST_PROXY=1 behind one load balancer, or TRUST_PROXY=10.0.0.0/8');
 }
 
+/** REDIS_URL, when set, must be a Redis URL: checked here so a typo is one line at start, not a silent fallback to memory. */
+function checkRedisUrl(env: NodeJS.ProcessEnv): void {
+  try {
+    redisUrlFrom(env);
+  } catch (e) {
+    if (e instanceof RedisUrlError) throw new ConfigError(e.message, e.hint);
+    throw e;
+  }
+}
+
 /** Resolves and validates the serve configuration. `embedded`: the database is the default SQLite file. */
 export function resolveServeConfig(model: SystemModel, specFile: string, flags: ServeFlags, env: NodeJS.ProcessEnv, embedded: boolean): ServeConfig {
   const warnings: string[] = [];
@@ -127,6 +138,7 @@ export function resolveServeConfig(model: SystemModel, specFile: string, flags: 
   // Checked here so a missing webhook secret is one line naming the variable; buildServer reads them again.
   signatureSecretsOf(model, dirname(resolve(specFile)), env);
   const trustProxy = parseTrustProxy(env);
+  checkRedisUrl(env);
   return { port, host, dataDir, trustProxy, ...(jwtSecret ? { jwtSecret } : {}), ...(fieldCipher ? { fieldCipher } : {}), warnings };
 }
 

@@ -46,11 +46,11 @@ export interface ServerDeps {
   tracer?: Tracer;
   /** Trust X-Forwarded-* from proxies in front (for the client IP): Fastify's forms (boolean, hop count, addresses). Default false. */
   trustProxy?: boolean | number | string;
-  /** Where `env:NAME` secrets of the spec (signature secrets) are read. Default `process.env`. */
+  /** Where `env:NAME` secrets of the spec (signature secrets) and `REDIS_URL` are read. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   /** The cache store (default: the engine `architecture.storage.cache` names, opened and closed by the server); tests inject failing ones. */
   cache?: CacheStore;
-  /** Where rate limits and the login throttle count (default: the store the environment selects; memory today). */
+  /** Where rate limits and the login throttle count (default: the store the environment selects: Redis when `REDIS_URL` is set, else memory). */
   counters?: CounterStore;
   /** `false` turns the endpoints' rate limits off (the login throttle stays); test suites that sign up many accounts from one address. Default true. */
   rateLimits?: boolean;
@@ -116,7 +116,7 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
     if (!triggers.ok) app.log.warn(triggers.reason);
   }
   // Records and GET answers cached by the spec's TTLs; every committed write through `storage` invalidates them.
-  const caching = await createCaching(model, { store: deps.cache, registry: metrics.registry, log: app.log });
+  const caching = await createCaching(model, { store: deps.cache, registry: metrics.registry, log: app.log, env: deps.env });
   app.addHook('onClose', () => caching.close());
   storage = caching.wrapStorage(storage);
   // Generated writes of endpoints declaring `emits` write their outbox rows in the same transaction.
@@ -147,7 +147,7 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
     cache: caching.handlerCache,
   };
   registerHandlers(app, model, handlerServices);
-  await registerEvents(app, { outbox, services: handlerServices, consumers, registry: metrics.registry, ...(deps.events ? { options: deps.events } : {}) });
+  await registerEvents(app, { outbox, services: handlerServices, consumers, registry: metrics.registry, ...(deps.events ? { options: deps.events } : {}), ...(deps.env ? { env: deps.env } : {}) });
   await registerJobs(app, model, { services: handlerServices, specDir: deps.specDir, registry: metrics.registry, ...(deps.jobs ? { options: deps.jobs } : {}) });
   // Personal-data export and erasure of the spec's `erasable` subject (GDPR Art. 15, 17, 20), through the wrapped storage (audited).
   registerPrivacyRoutes(app, model, { storage });

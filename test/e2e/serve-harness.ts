@@ -57,6 +57,13 @@ export interface ServeOptions {
    * writes (reminders bumping record versions) depending on the wall clock; job tests fire occurrences explicitly.
    */
   jobs?: ServerDeps['jobs'];
+  /** Variables added to the server's environment (ServerDeps.env), e.g. `REDIS_URL`. */
+  env?: Record<string, string>;
+  /**
+   * Serve on this existing database (another Served's `databaseUrl`: two instances of one service)
+   * instead of a fresh one; it is migrated again (a no-op) and left in place on close.
+   */
+  databaseUrl?: string;
 }
 
 /** A served example and helpers to talk to it. */
@@ -103,7 +110,7 @@ async function rewrittenModel(example: ExampleName, rewrite: (text: string) => s
 export async function serve(example: ExampleName, engine: StorageEngineName, options: ServeOptions = {}): Promise<Served> {
   const dir = mkdtempSync(join(tmpdir(), 'archspec-e2e-'));
   const model = options.spec ? await rewrittenModel(example, options.spec, dir) : await exampleModel(example);
-  const db = await database(engine, dir);
+  const db = options.databaseUrl ? { config: { engine, url: options.databaseUrl }, stop: async () => {} } : await database(engine, dir);
   const fieldCipher = createFieldCipher(parseKeyring(options.fieldKeys ?? FIELD_KEY), model.security.encryption.algorithm as FieldAlgorithm);
   const storage = await createStorage(model, { ...db.config, fieldCipher });
   await storage.migrate();
@@ -111,7 +118,8 @@ export async function serve(example: ExampleName, engine: StorageEngineName, opt
   const auth = createAuth(model, storage, { jwtSecret: JWT_SECRET, now: () => new Date(Date.now() + offset) });
   const app = await buildServer(model, {
     storage, auth, specDir: options.spec ? dir : join('examples', example), logging: { level: 'silent' },
-    env: { ...process.env, PROCESSOR_WEBHOOK_SECRET: WEBHOOK_SECRET },
+    // REDIS_URL only when a test asks: a shared Redis would share cache entries between test servers.
+    env: { ...process.env, REDIS_URL: undefined, PROCESSOR_WEBHOOK_SECRET: WEBHOOK_SECRET, ...options.env },
     rateLimits: options.rateLimits ?? false, counters: options.counters, trustProxy: options.trustProxy,
     ...(options.events ? { events: options.events } : {}),
     ...(options.idempotency ? { idempotency: options.idempotency } : {}),

@@ -115,6 +115,8 @@ export interface EventTransport {
   stats(): Promise<TransportStats>;
   /** Forgets handled deliveries older than `before` (ISO-8601); resolves with how many. */
   prune(before: string): Promise<number>;
+  /** Releases the engine's connections (networked engines); the owner calls it once, last. */
+  close?(): Promise<void>;
 }
 
 /** The delivery was handed to someone else (its lease lapsed) before this claim could settle it. */

@@ -1,6 +1,6 @@
 /**
  * The cache family: one asynchronous interface the runtime caches through (records, GET answers,
- * `ctx.cache` of handlers). Engines live in `memory/` (and `redis/` from issue 5) and are picked
+ * `ctx.cache` of handlers). Engines live in `memory/` and `redis/` and are picked
  * from the `CACHE_ENGINES` table of `create-cache-store.ts`, keyed by the spec's
  * `architecture.storage.cache.engine` names. Every method may reject (a remote cache can be down):
  * the runtime treats any failure as a miss, never as a failed request.
@@ -31,10 +31,14 @@ export interface CacheConfig {
    * memory policy bounds it instead.
    */
   maxBytes?: number;
+  /** The Redis URL (`REDIS_URL`): the `redis` engine runs on it; without it `redis` runs the memory engine. */
+  redisUrl?: string;
+  /** Prefix of the keys a remote engine writes (one namespace per service), e.g. `archspec:linkly:cache:`. */
+  keyPrefix?: string;
 }
 
 export interface CacheStore {
-  /** The engine that actually runs (today always `memory`; see `create-cache-store.ts`). */
+  /** The engine that actually runs (`redis` only with a Redis URL; see `create-cache-store.ts`). */
   readonly engine: CacheEngineName;
   /** The value stored under `key`, or undefined when absent or expired. */
   get(key: string): Promise<string | undefined>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exampleModel } from '../../runtime/test-support/example-models.ts';
+import { RedisUrlError } from '../redis/redis-url.ts';
 import { CACHE_ENGINES, cacheConfigFrom, createCacheStore, DEFAULT_MAX_ENTRIES } from './create-cache-store.ts';
 
 describe('createCacheStore', () => {
@@ -9,12 +10,31 @@ describe('createCacheStore', () => {
 
   it('reads engine and bound from architecture.storage.cache, with defaults when the spec has none', async () => {
     const linkly = await exampleModel('linkly');
-    expect(cacheConfigFrom(linkly)).toEqual({ engine: 'redis', maxEntries: 100_000 });
+    expect(cacheConfigFrom(linkly, {})).toEqual({ engine: 'redis', maxEntries: 100_000 });
     const none = { ...linkly, architecture: { ...linkly.architecture, storage: { ...linkly.architecture.storage, cache: undefined } } };
-    expect(cacheConfigFrom(none)).toEqual({ engine: 'memory', maxEntries: DEFAULT_MAX_ENTRIES });
+    expect(cacheConfigFrom(none, {})).toEqual({ engine: 'memory', maxEntries: DEFAULT_MAX_ENTRIES });
   });
 
-  it('runs the memory engine for redis until the Redis engine arrives', async () => {
+  it('selects Redis when REDIS_URL is set, whatever the spec names, with keys in the system\'s namespace', async () => {
+    const linkly = await exampleModel('linkly');
+    const none = { ...linkly, architecture: { ...linkly.architecture, storage: { ...linkly.architecture.storage, cache: undefined } } };
+    expect(cacheConfigFrom(none, { REDIS_URL: ' redis://cache:6379/2 ' })).toEqual({
+      engine: 'redis', maxEntries: DEFAULT_MAX_ENTRIES, redisUrl: 'redis://cache:6379/2', keyPrefix: 'archspec:linkly:cache:',
+    });
+    expect(cacheConfigFrom(linkly, { REDIS_URL: '' }).engine).toBe('redis');
+    expect(cacheConfigFrom(linkly, { REDIS_URL: '' }).redisUrl).toBeUndefined();
+  });
+
+  it('rejects a malformed REDIS_URL without repeating it (it may hold a password)', async () => {
+    const linkly = await exampleModel('linkly');
+    for (const bad of ['http://:s3cret@cache:6379', 'not a url s3cret', 'redis://:s3cret@cache:6379/x']) {
+      const error = (() => { try { cacheConfigFrom(linkly, { REDIS_URL: bad }); } catch (e) { return e; } })();
+      expect(error).toBeInstanceOf(RedisUrlError);
+      expect((error as Error).message).not.toContain('s3cret');
+    }
+  });
+
+  it('runs the memory engine for redis when no Redis URL is given', async () => {
     const store = await createCacheStore({ engine: 'redis', maxEntries: 10 });
     expect(store.engine).toBe('memory');
     await store.set('k', 'v', 1000);

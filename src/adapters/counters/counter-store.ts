@@ -1,8 +1,8 @@
 /**
  * The counter-store contract: fixed-window counters shared by the rate limits of `archspec serve`
  * and the login throttle. Engines live in `<engine>/<engine>-counter-store.ts` and are picked by
- * `create-counter-store.ts`; every engine passes `test/conformance/counter-store.suite.ts`. Memory
- * today; Redis (issue 5) makes the counts shared by every instance of the service.
+ * `create-counter-store.ts`; every engine passes `test/conformance/counter-store.suite.ts`:
+ * `memory` counts per process, `redis` (selected by `REDIS_URL`) once for every instance of the service.
  *
  * Keys are opaque to the store; callers namespace them (`rl:POST /links:user:42`, `login:ip:10.0.0.1`).
  * Windows are fixed: the first hit opens a window of `windowMs`, later hits add to it until it ends,

@@ -42,6 +42,20 @@ describe('cachePolicy', () => {
     expect(recordTtl(policy, 'User', 'GET /links')).toBeUndefined();
   });
 
+  it('on a remote cache (Redis) keeps decrypted fields out: no records of encrypted entities, no answers that may show them', () => {
+    const local = cachePolicy(linkly);
+    const remote = cachePolicy(linkly, { remote: true });
+    // Linkly encrypts User.email and User.name: the redirect's read of the User is cached in process only.
+    expect(recordTtl(local, 'User', 'GET /r/{code}')).toBe(60_000);
+    expect(recordTtl(remote, 'User', 'GET /r/{code}')).toBeUndefined();
+    expect(recordTtl(remote, 'Link', 'GET /r/{code}')).toBe(60_000);
+    // Payments encrypts User, Order and Payment fields; products reference none of them.
+    expect(cachePolicy(payments, { remote: true }).responseTtl('GET /products')).toBe(60_000);
+    const withUsers = { ...linkly, api: { ...linkly.api, endpoints: linkly.api.endpoints.map((e) => (e.key === 'GET /links' ? { ...e, cacheMs: 30_000 } : e)) } };
+    expect(cachePolicy(withUsers).responseTtl('GET /links')).toBe(30_000);
+    expect(cachePolicy(withUsers, { remote: true }).responseTtl('GET /links')).toBeUndefined(); // Link.owner expands to a User
+  });
+
   it('caches nothing by TTL for a spec without cache entries', () => {
     const none = { ...linkly, scalability: { ...linkly.scalability, cache: [] }, api: { ...linkly.api, endpoints: linkly.api.endpoints.map((e) => ({ ...e, cacheMs: undefined })) } };
     expect(cachePolicy(none).cachesAnything).toBe(false);

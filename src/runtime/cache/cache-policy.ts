@@ -19,6 +19,8 @@ export interface CachePolicy {
   responseTtl(endpoint: string): number | undefined;
   /** The TTL of the record reads made while serving `endpoint` (by key): the emits rule. */
   handlerReadTtl(endpoint: string): number | undefined;
+  /** Whether records of `entity` may be cached at all (false for encrypted entities on a remote cache). */
+  holds(entity: string): boolean;
   /** Whether anything at all is cached by TTL (records or answers). */
   readonly cachesAnything: boolean;
   /** The longest TTL in the spec: no entry written now outlives it. */
@@ -33,7 +35,11 @@ export function endpointTtl(model: SystemModel, endpoint: Endpoint): number | un
 }
 
 /**
- * Reads the caching rules of `model`.
+ * Reads the caching rules of `model`. With `remote` (the cache lives outside the process: Redis),
+ * nothing decrypted from an encrypted-at-rest field is cached, since the cache would hold it in
+ * plaintext: records of entities with encrypted fields are not cached, nor the answers of generated
+ * endpoints whose entity or a referenced (expandable) entity has them, nor, when the spec encrypts
+ * anything, the answers of custom endpoints (their content is unknown).
  *
  * @example
  * const policy = cachePolicy(linkly);
@@ -41,23 +47,32 @@ export function endpointTtl(model: SystemModel, endpoint: Endpoint): number | un
  * policy.responseTtl('GET /r/{code}');     // undefined: it emits link.visited
  * policy.handlerReadTtl('GET /r/{code}');  // 60000
  */
-export function cachePolicy(model: SystemModel): CachePolicy {
+export function cachePolicy(model: SystemModel, options: { remote?: boolean } = {}): CachePolicy {
   const entities = new Set(model.entities.map((e) => e.name));
+  const secret = new Set(options.remote ? model.entities.filter((e) => e.fields.some((f) => f.encrypted)).map((e) => e.name) : []);
+  const holds = (entity: string) => !secret.has(entity);
+  const answerHolds = (endpoint: Endpoint) => {
+    if (!secret.size) return true;
+    if (!endpoint.entity) return false;
+    const entity = model.entities.find((e) => e.name === endpoint.entity);
+    return holds(endpoint.entity) && !(entity?.fields.some((f) => f.ref && !holds(f.ref.entity)) ?? false);
+  };
   const entityTtls = new Map<string, number>();
-  for (const c of model.scalability.cache) if (entities.has(c.target) && c.ttlMs > 0) entityTtls.set(c.target, c.ttlMs);
+  for (const c of model.scalability.cache) if (entities.has(c.target) && c.ttlMs > 0 && holds(c.target)) entityTtls.set(c.target, c.ttlMs);
   const responseTtls = new Map<string, number>();
   const handlerReadTtls = new Map<string, number>();
   for (const endpoint of model.api.endpoints) {
     const ttl = endpointTtl(model, endpoint);
     if (ttl === undefined || endpoint.method !== 'GET') continue;
     if (endpoint.emits.length) handlerReadTtls.set(endpoint.key, ttl);
-    else responseTtls.set(endpoint.key, ttl);
+    else if (answerHolds(endpoint)) responseTtls.set(endpoint.key, ttl);
   }
   const all = [...entityTtls.values(), ...responseTtls.values(), ...handlerReadTtls.values()];
   return {
     entityTtl: (entity) => entityTtls.get(entity),
     responseTtl: (endpoint) => responseTtls.get(endpoint),
     handlerReadTtl: (endpoint) => handlerReadTtls.get(endpoint),
+    holds,
     cachesAnything: all.length > 0,
     longestTtlMs: all.length ? Math.max(...all) : 0,
   };

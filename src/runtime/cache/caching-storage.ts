@@ -83,6 +83,7 @@ function recordReads(deps: CachingStorageDeps): RecordReads {
 
 /** The TTL of a record read of `entity` while serving `endpoint` (see {@link cachingStorage}). */
 export function recordTtl(policy: CachePolicy, entity: string, endpoint: string | undefined): number | undefined {
+  if (!policy.holds(entity)) return undefined;
   const own = policy.entityTtl(entity);
   const serving = endpoint === undefined ? undefined : policy.handlerReadTtl(endpoint);
   if (serving === undefined) return own;

@@ -37,6 +37,8 @@ export interface CachingOptions {
   /** The server's metrics registry. */
   registry: Registry;
   log: CacheLog;
+  /** Where `REDIS_URL` is read (it selects the Redis engine; see `cacheConfigFrom`). Default `process.env`. */
+  env?: Record<string, string | undefined>;
 }
 
 /**
@@ -50,8 +52,8 @@ export interface CachingOptions {
  * caching.registerResponseCache(app);
  */
 export async function createCaching(model: SystemModel, options: CachingOptions): Promise<Caching> {
-  const store = options.store ?? await createCacheStore(cacheConfigFrom(model));
-  const policy = cachePolicy(model);
+  const store = options.store ?? await createCacheStore(cacheConfigFrom(model, options.env ?? process.env));
+  const policy = cachePolicy(model, { remote: store.engine !== 'memory' });
   const metrics = registerCacheMetrics(options.registry, () => store.evictions());
   const guarded = new GuardedCache(store, metrics, options.log, { distrustMs: policy.longestTtlMs });
   return {

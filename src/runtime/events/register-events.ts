@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
-import { createEventTransport } from '../../adapters/broker/create-event-transport.ts';
+import { createEventTransport, eventTransportConfigFrom } from '../../adapters/broker/create-event-transport.ts';
 import type { EventTransport } from '../../adapters/broker/event-transport.ts';
 import type { WorkServices } from '../handlers/work-context.ts';
 import type { EventConsumer } from './event-consumers.ts';
@@ -61,11 +61,14 @@ export interface EventsDeps {
   consumers: readonly EventConsumer[];
   registry: Registry;
   options?: EventOptions;
+  /** The server's environment: `NATS_URL` selects NATS JetStream as the transport (default `process.env`). */
+  env?: Record<string, string | undefined>;
 }
 
 /**
- * Wires event delivery into `app`: the transport (the database itself until issue 5), the outbox
- * relay and the dispatcher, each on a poll loop started when the server is ready (`onReady`) and
+ * Wires event delivery into `app`: the transport (the database itself, or NATS JetStream when
+ * `NATS_URL` is set: see `eventTransportConfigFrom`), the outbox relay and the dispatcher, each on
+ * a poll loop started when the server is ready (`onReady`) and
  * woken early by every commit that may have emitted (`outbox.afterCommit()`); stopped on close,
  * waiting up to `drainMs` for deliveries in progress. Registers the events metrics either way.
  * Returns the transport.
@@ -78,12 +81,15 @@ export async function registerEvents(app: FastifyInstance, deps: EventsDeps): Pr
   const concurrency = deps.services.storage.engine === 'sqlite' ? 16 : 4;
   const options = { ...DEFAULTS, concurrency, ...definedOf(deps.options ?? {}) };
   const db = deps.services.storage.kysely;
-  const transport = await createEventTransport('local', {
+  const selected = eventTransportConfigFrom(deps.env ?? process.env);
+  const transport = await createEventTransport(selected.engine, {
     db, dialect: deps.services.storage.engine, subscriptions: deps.consumers, leaseMs: options.leaseMs,
+    system: deps.services.model.system.name, retainMs: options.retainMs, ...(selected.engine === 'nats' ? { url: selected.url } : {}),
   });
   const count = registerEventMetrics(deps.registry, db, transport, [...new Set(deps.consumers.map((c) => c.consumer))]);
   if (deps.options?.dispatch === false) {
     app.log.info('event dispatch is off in this process: emitted events wait in the outbox');
+    app.addHook('onClose', async () => { await transport.close?.(); });
     return transport;
   }
   const log = app.log.child({ component: 'events' });
@@ -120,6 +126,8 @@ export async function registerEvents(app: FastifyInstance, deps: EventsDeps): Pr
   app.addHook('onClose', async () => {
     await Promise.all([relayLoop.stop(), dispatchLoop.stop()]);
     await dispatcher.drain(options.drainMs);
+    // Last: the drained deliveries' outcomes went through it.
+    await transport.close?.();
   });
   return transport;
 }

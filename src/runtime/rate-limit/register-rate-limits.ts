@@ -57,7 +57,7 @@ function refusal(endpointKey: string, exceeded: RuleState[], reported: RuleState
  * deps.auth.registerRoutes(app, authServices);
  */
 export async function registerRateLimits(app: FastifyInstance, model: SystemModel, options: RateLimitOptions): Promise<AuthRouteServices> {
-  const { counters, owned } = await openServerCounters(options.counters, { registry: options.registry, log: app.log, env: options.env ?? process.env });
+  const { counters, owned } = await openServerCounters(options.counters, { registry: options.registry, log: app.log, env: options.env ?? process.env, systemName: model.system.name });
   if (owned) app.addHook('onClose', async () => counters.close());
   const limited = reuseMetric(options.registry, 'archspec_rate_limited_total', () => new Counter({
     name: 'archspec_rate_limited_total',

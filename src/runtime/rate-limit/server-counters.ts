@@ -13,8 +13,8 @@ export interface ServerCounters {
 
 /**
  * The server's counter store: `given` (tests, or a store the CLI opened) or the one the environment
- * selects. A store that is not local (Redis) is wrapped in a {@link FallbackCounterStore}, so when it
- * fails the server keeps limiting in local memory; each failure is logged and counted in
+ * selects (`REDIS_URL`: Redis, keys in the namespace of `systemName`). A store that is not local
+ * (Redis) is wrapped in a {@link FallbackCounterStore}, so when it fails the server keeps limiting in local memory; each failure is logged and counted in
  * `archspec_counter_store_failures_total{engine,operation}`.
  *
  * @example
@@ -22,9 +22,9 @@ export interface ServerCounters {
  */
 export async function openServerCounters(
   given: CounterStore | undefined,
-  options: { registry: Registry; log: FastifyBaseLogger; env: Record<string, string | undefined> },
+  options: { registry: Registry; log: FastifyBaseLogger; env: Record<string, string | undefined>; systemName?: string },
 ): Promise<ServerCounters> {
-  const primary = given ?? (await createCounterStore(counterStoreConfigFrom(options.env)));
+  const primary = given ?? (await createCounterStore(counterStoreConfigFrom(options.env, options.systemName)));
   if (primary.local) return { counters: primary, owned: given === undefined };
   const failures = reuseMetric(options.registry, 'archspec_counter_store_failures_total', () => new Counter({
     name: 'archspec_counter_store_failures_total',
