@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from './api-error.ts';
+import { databaseOutageOf } from './outage-log.ts';
 
 /**
  * Probes for orchestrators and load balancers. GET /healthz (liveness) answers 200 whenever the
@@ -70,10 +71,13 @@ export function registerHealth(app: FastifyInstance, checks: HealthChecks, optio
     try {
       await withTimeout(checks.ping(), timeoutMs);
       results.database = { status: 'ok' };
+      databaseOutageOf(app.server).ok(request.log);
       const migrated = await withTimeout(checks.isMigrated(), timeoutMs);
       results.migrations = migrated ? { status: 'ok' } : { status: 'fail', detail: 'the database schema does not match the spec; run archspec migrate' };
     } catch (error) {
-      request.log.warn({ err: error }, 'readiness check failed');
+      // A database outage is logged once (shared with the request error handler), not per probe.
+      if (results.database) request.log.warn({ err: error }, 'readiness check failed');
+      else databaseOutageOf(app.server).failed(request.log, error);
       if (!results.database) {
         results.database = { status: 'fail', detail: error instanceof TimeoutError ? `no answer within ${timeoutMs} ms` : 'the database did not answer' };
         results.migrations = { status: 'skipped', detail: 'needs the database' };

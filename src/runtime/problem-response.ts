@@ -3,6 +3,7 @@ import { ApiError } from './api-error.ts';
 import { StorageUnavailableError } from '../adapters/storage/storage.ts';
 import { ForeignKeyViolationError, InvalidCursorError, NotNullViolationError, UniqueViolationError } from '../adapters/storage/storage-errors.ts';
 import { invalidParams } from './validation.ts';
+import { databaseOutageOf } from './outage-log.ts';
 
 /**
  * The last stage of every request that failed: whatever was thrown becomes an RFC 9457
@@ -10,7 +11,10 @@ import { invalidParams } from './validation.ts';
  * the error's message or stack (the error is logged instead).
  */
 
-/** Seconds a client should wait before retrying when the database is unreachable. */
+/**
+ * Seconds a client should wait before retrying when the database is unreachable (the same as
+ * /readyz's Retry-After): short, since the pool reconnects on the first request after the outage.
+ */
 export const STORAGE_RETRY_AFTER_SECONDS = 5;
 
 /** Fastify's own client errors, by code. */
@@ -33,7 +37,8 @@ export function toApiError(error: unknown): ApiError | undefined {
   }
   if (error instanceof NotNullViolationError) return ApiError.validation([{ pointer: `/${error.field}`, detail: 'is required' }]);
   if (error instanceof InvalidCursorError) return ApiError.validation([{ pointer: '/query/cursor', detail: error.message }]);
-  if (error instanceof StorageUnavailableError) {
+  if (storageUnavailable(error)) {
+    // A fixed detail: the error's own message names the database host.
     return new ApiError('service_unavailable', 'the database is unreachable; retry shortly', { retryAfterSeconds: STORAGE_RETRY_AFTER_SECONDS });
   }
   const fe = error as Partial<FastifyError> & { validationContext?: string };
@@ -44,6 +49,14 @@ export function toApiError(error: unknown): ApiError | undefined {
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const byStatus: Record<number, ApiError['code']> = { 404: 'not_found', 405: 'method_not_allowed', 413: 'payload_too_large', 415: 'unsupported_media_type', 429: 'too_many_requests' };
     return new ApiError(byStatus[fe.statusCode] ?? 'bad_request', fe.message ?? 'bad request');
+  }
+  return undefined;
+}
+
+/** The StorageUnavailableError `error` is or was caused by (a layer may wrap it), if any. */
+function storageUnavailable(error: unknown): StorageUnavailableError | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof StorageUnavailableError) return e;
   }
   return undefined;
 }
@@ -59,7 +72,9 @@ export function sendProblem(reply: FastifyReply, problem: ApiError, instance: st
 export function problemErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const known = toApiError(error);
   if (known) {
-    if (known.status >= 500) request.log.warn({ err: error }, known.detail);
+    // An outage fails every request: log it once (and a summary now and then), not per request.
+    if (storageUnavailable(error)) databaseOutageOf(request.server.server).failed(request.log, error);
+    else if (known.status >= 500) request.log.warn({ err: error }, known.detail);
     return sendProblem(reply, known, request.url);
   }
   request.log.error({ err: error }, 'unexpected error while handling the request');

@@ -2,6 +2,7 @@ import type { SystemModel } from '../../../model/system-model.ts';
 import { StorageUnavailableError, type Storage, type StorageConfig } from '../storage.ts';
 import { KyselyStorage } from '../kysely-storage.ts';
 import { PostgresEngine } from './postgres-engine.ts';
+import { guardClient } from './postgres-connection-errors.ts';
 
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -20,7 +21,9 @@ export function hostPortOf(url: string): string {
  * `scalability.database.pool`) and checks it answers. Values come back as the API wants them:
  * int8 as numbers, numeric as exact strings, timestamptz as ISO-8601 strings, date as text.
  * Throws StorageUnavailableError naming host:port when the server cannot be reached; later
- * connection failures raise the same error.
+ * connection failures (refused, dropped mid-query, server shutting down) raise the same error, and
+ * the pool recovers by itself once the server answers again (dead clients are dropped, new
+ * connections are opened on demand; a connection attempt gives up after 5 s).
  *
  * @example
  * const storage = await createPostgresStorage(model, { engine: 'postgres', url: 'postgres://app@db:5432/app' });
@@ -54,6 +57,8 @@ export async function createPostgresStorage(model: SystemModel, config: StorageC
   });
   // An idle client losing its server emits here; the pool drops it and the next query reconnects.
   pool.on('error', () => {});
+  // A checked-out one would emit `error` with no listener (a crash); its query rejects instead.
+  pool.on('connect', (client) => guardClient(client, where));
   const engine = new PostgresEngine(pool, where);
   try {
     await engine.ping();

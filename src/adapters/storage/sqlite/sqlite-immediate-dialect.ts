@@ -1,5 +1,6 @@
 import { CompiledQuery, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDatabase } from 'kysely';
 import type Database from 'better-sqlite3';
+import { StorageUnavailableError } from '../storage.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -67,7 +68,9 @@ class ImmediateSqliteDriver extends SqliteDriver {
           await connection.executeQuery(CompiledQuery.raw('begin immediate'));
           return;
         } catch (e) {
-          if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw e;
+          if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+          // Still locked after the busy timeout: the database is overloaded, not the request wrong (a 503, not a 500).
+          if (Date.now() > deadline) throw new StorageUnavailableError(`SQLite database is busy: another writer held its lock for more than ${this.busyTimeoutMs} ms`, { cause: e });
           await sleep(2 + Math.random() * 10);
         }
       }
