@@ -63,6 +63,7 @@ program
   .option('--host <host>', 'address to listen on (default HOST or 127.0.0.1)')
   .option('--allow-destructive', 'apply destructive schema changes (dropped fields, type changes) at start')
   .option('--dev', 'development mode: generate a token secret when ARCHSPEC_JWT_SECRET is unset')
+  .option('--instances <n>', 'worker processes sharing the port, started and restarted by this one (default 1)')
   .action(runCommand(program, (spec: string, opts: ServeOptions) => import('./serve-command.ts').then((m) => m.serveCommand(spec, opts))));
 
 program

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { dirname, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -8,14 +9,17 @@ import { ConfigError, resolveServeConfig, type ServeConfig, type ServeFlags } fr
 import { HandlerLoadError } from '../runtime/handlers/load-handlers.ts';
 import { checkStoredFieldKeys } from '../runtime/field-keys.ts';
 import { buildServer } from '../runtime/server.ts';
-import { startTracing, type Tracing } from '../runtime/observability/tracing.ts';
+import { startTracing, tracingConfig, type Tracing, type TracingConfig } from '../runtime/observability/tracing.ts';
 import { loadModel, printDiagnostics } from './load-model.ts';
 import { describeDatabase, migrateStorage, openStorage, printRefusal } from './open-storage.ts';
 import { CliError } from './run-command.ts';
+import { instanceOf, parseInstances, reportReady, stopInstanceOnRequest, superviseInstances, type InstanceIdentity } from './serve-instances.ts';
 
 /** Options of `archspec serve`. */
 export interface ServeOptions extends ServeFlags {
   allowDestructive?: boolean;
+  /** `--instances`: worker processes sharing the port (default 1: this process serves). */
+  instances?: string;
 }
 
 /**
@@ -24,17 +28,38 @@ export interface ServeOptions extends ServeFlags {
  * banner with the URLs. Resolves with 0 after SIGTERM/SIGINT once in-flight requests are drained
  * and the database is closed. Operational problems (port in use, database unreachable, missing
  * secret, broken handler) are thrown as one-line CliErrors (exit 2).
+ *
+ * With `--instances N` (N > 1) this process becomes a supervisor (see serve-instances.ts): it
+ * checks the configuration and migrates once, then runs N workers on the same port and prints
+ * one banner. A worker (this same command, re-run by node:cluster) skips the migration, the
+ * warnings and the banner, and tags its log lines with `instance`.
  */
 export async function serveCommand(specFile: string, options: ServeOptions, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const instance = instanceOf(env);
+  if (!instance) return serveProcess(specFile, options, env);
+  // A running worker never returns (it exits once drained); one that failed to start must let go of
+  // the channel to the supervisor, which would keep it alive, so the supervisor sees its exit code.
+  try {
+    return await serveProcess(specFile, options, env, instance);
+  } finally {
+    // cluster.worker.disconnect(), not process.disconnect(): node:cluster exits 0 at once on an unannounced disconnect.
+    if (process.connected) cluster.worker?.disconnect();
+  }
+}
+
+async function serveProcess(specFile: string, options: ServeOptions, env: NodeJS.ProcessEnv, instance?: InstanceIdentity): Promise<number> {
+  const instances = instance ? 1 : instancesOf(options);
   const { model, diagnostics } = await loadModel(specFile);
-  printDiagnostics(diagnostics.filter((d) => d.severity === 'error'), 'text');
+  if (!instance) printDiagnostics(diagnostics.filter((d) => d.severity === 'error'), 'text');
   if (!model) return 1;
   // Configuration before the database: a missing secret or key is one line, and the storage needs the field cipher.
   const config = configOf(model, specFile, options, env, !env.DATABASE_URL?.trim());
+  if (instance?.port !== undefined) config.port = instance.port;
   const { storage, config: storageConfig } = await openStorage(model, specFile, env, { fieldCipher: config.fieldCipher });
   let app: FastifyInstance | undefined;
   let tracing: Tracing | undefined;
   try {
+    if (instance) return await serveInstance(instance, model, storage, config, specFile, env);
     for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
     const report = await migrateStorage(storage, storageConfig, options.allowDestructive === true);
     if (report.refused) {
@@ -47,6 +72,17 @@ export async function serveCommand(specFile: string, options: ServeOptions, env:
         throw e instanceof ConfigError ? new CliError(e.message, e.hint) : e;
       });
       for (const warning of stored) process.stderr.write(`warning: ${warning}\n`);
+    }
+    if (instances > 1) {
+      // The supervisor serves nothing: its connection would only hold a SQLite file open or a pool slot.
+      await storage.close();
+      if (!env.REDIS_URL?.trim()) process.stderr.write(`warning: ${PER_INSTANCE_WARNING}\n`);
+      const tracingNote = describeTracing(tracingConfig(model, env));
+      return await superviseInstances({
+        instances,
+        port: config.port,
+        banner: (port, pids) => printBanner(model, { host: bannerHostOf(config.host) }, port, [`${instances} instances`, describeDatabase(storageConfig), tracingNote], pids),
+      });
     }
     tracing = await startTracing(model, env);
     app = await build(model, storage, config, specFile, env, tracing);
@@ -67,6 +103,47 @@ export async function serveCommand(specFile: string, options: ServeOptions, env:
   return stopped;
 }
 
+/** The banner's tracing note for a supervisor, which starts no tracing itself (each worker does). */
+function describeTracing(config: TracingConfig): string {
+  if (config.exporter === 'none') return `tracing off (${config.reason})`;
+  return `tracing to ${config.exporter === 'otlp' ? `OTLP/HTTP ${config.url}` : 'standard output'}, sampling ${Number((config.sampling * 100).toPrecision(4))}% of new traces`;
+}
+
+/** Printed by a supervisor without REDIS_URL. */
+const PER_INSTANCE_WARNING = 'REDIS_URL is not set: each instance has its own cache and rate-limit counters (a write invalidates only the cache of the instance that made it; each instance admits the full limit); set REDIS_URL to share them';
+
+function instancesOf(options: ServeOptions): number {
+  try {
+    return parseInstances(options.instances);
+  } catch (e) {
+    throw new CliError((e as Error).message, 'pass --instances 2 (or leave it out for one process)');
+  }
+}
+
+/** A worker of `--instances`: builds and listens like a single process, but without migration, warnings or banner. */
+async function serveInstance(instance: InstanceIdentity, model: SystemModel, storage: Storage, config: ServeConfig, specFile: string, env: NodeJS.ProcessEnv): Promise<number> {
+  const tracing = await startTracing(model, env);
+  let app: FastifyInstance | undefined;
+  try {
+    app = await build(model, storage, config, specFile, env, tracing, instance.slot);
+    await listen(app, config);
+  } catch (e) {
+    await app?.close();
+    await tracing.shutdown();
+    throw e;
+  }
+  const server = app;
+  stopInstanceOnRequest(async () => {
+    await server.close();
+    await storage.close();
+    await tracing.shutdown();
+    return 0;
+  });
+  reportReady((server.server.address() as AddressInfo).port);
+  // Never resolves: the worker exits from stopInstanceOnRequest once it has drained.
+  return new Promise<number>(() => {});
+}
+
 function configOf(model: SystemModel, specFile: string, options: ServeOptions, env: NodeJS.ProcessEnv, embedded: boolean): ServeConfig {
   try {
     return resolveServeConfig(model, specFile, options, env, embedded);
@@ -76,10 +153,10 @@ function configOf(model: SystemModel, specFile: string, options: ServeOptions, e
   }
 }
 
-async function build(model: SystemModel, storage: Storage, config: ServeConfig, specFile: string, env: NodeJS.ProcessEnv, tracing: Tracing): Promise<FastifyInstance> {
+async function build(model: SystemModel, storage: Storage, config: ServeConfig, specFile: string, env: NodeJS.ProcessEnv, tracing: Tracing, instance?: number): Promise<FastifyInstance> {
   try {
     const auth = createAuth(model, storage, { jwtSecret: config.jwtSecret ?? '' });
-    return await buildServer(model, { storage, auth, specDir: dirname(resolve(specFile)), tracer: tracing.tracer, trustProxy: config.trustProxy, logging: { level: env.LOG_LEVEL ?? 'info' }, ...eventsOf(env) });
+    return await buildServer(model, { storage, auth, specDir: dirname(resolve(specFile)), tracer: tracing.tracer, trustProxy: config.trustProxy, logging: { level: env.LOG_LEVEL ?? 'info', ...(instance !== undefined ? { worker: instance } : {}) }, ...eventsOf(env) });
   } catch (e) {
     if (e instanceof AuthConfigError) throw new CliError(e.message, 'set ARCHSPEC_JWT_SECRET to at least 32 random bytes');
     if (e instanceof HandlerLoadError) throw new CliError(e.message, `fix or create ${e.file} (paths are relative to the spec)`);
@@ -114,7 +191,13 @@ function bannerHost(app: FastifyInstance): { host: string } {
   return { host: host === '0.0.0.0' || host === '[::]' ? 'localhost' : host };
 }
 
-function printBanner(model: SystemModel, where: { host: string }, port: number, notes: string[]): void {
+/** The banner host from the configured address (a supervisor has no socket of its own to ask). */
+function bannerHostOf(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function printBanner(model: SystemModel, where: { host: string }, port: number, notes: string[], pids?: number[]): void {
   const origin = `http://${where.host}:${port}`;
   const lines = [
     `${model.system.name} is running (port ${port}, ${notes.join('; ')})`,
@@ -123,6 +206,7 @@ function printBanner(model: SystemModel, where: { host: string }, port: number, 
     `  OpenAPI      ${origin}/openapi.json`,
     `  metrics      ${origin}/metrics`,
     `  health       ${origin}/healthz  ${origin}/readyz`,
+    ...(pids ? [`  instances    ${pids.length} (pids ${pids.join(', ')})`] : []),
     'Press Ctrl+C to stop.',
   ];
   process.stderr.write(`${lines.join('\n')}\n`);

@@ -17,6 +17,8 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go (default standard output). */
   destination?: DestinationStream;
+  /** With `serve --instances N`: this worker's slot (1..N), added to every line as `worker` (`instance` names a job lease holder). */
+  worker?: number;
 }
 
 /** Paths of infrastructure endpoints polled by probes and scrapers: logged at debug, not info. */
@@ -38,7 +40,7 @@ export function createLogger(model: SystemModel, options: LoggerOptions = {}): L
   const masked = new Set(redactedNames(model));
   return pino({
     level: options.level ?? 'info',
-    base: { service: model.system.name },
+    base: { service: model.system.name, ...(options.worker !== undefined ? { worker: options.worker } : {}) },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
