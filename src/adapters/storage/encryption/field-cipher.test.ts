@@ -41,7 +41,7 @@ describe.each(FIELD_ALGORITHMS)('createFieldCipher (%s)', (algorithm) => {
     const two = cipher.encrypt('ada@example.com', 'User.email');
     expect(one).toMatch(/^v1\.(A256GCM|C20P)\.a\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]+$/);
     expect(one).not.toBe(two);
-    expect(one).not.toContain('ada');
+    expect(one).not.toContain('ada@example.com');
     expect(cipher.decrypt(one, 'User.email')).toBe('ada@example.com');
     expect(cipher.decrypt(cipher.encrypt('', 'User.name'), 'User.name')).toBe('');
     expect(cipher.decrypt(cipher.encrypt('Zoë 🚀', 'User.name'), 'User.name')).toBe('Zoë 🚀');
