@@ -4,7 +4,8 @@ import type { CacheStore } from '../../src/adapters/cache/cache-store.ts';
 import { createRedisCacheStore } from '../../src/adapters/cache/redis/redis-cache-store.ts';
 import { serviceUrl } from '../support/services.ts';
 import { cacheStoreConformance } from './cache-store.suite.ts';
-import { closedPort, deleteKeys, RedisProxy, uniquePrefix } from './redis-fixtures.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
+import { closedPort, deleteKeys, uniquePrefix } from './redis-fixtures.ts';
 
 const redis = await serviceUrl('redis');
 const RUN = uniquePrefix('cache');
@@ -97,8 +98,8 @@ describe.skipIf(!redis.url)(`redis cache store (${redis.reason})`, () => {
 
     it('invalidates every instance\'s entries once Redis is back after a bump that did not reach it', async () => {
       const prefix = `${RUN}epoch:`;
-      const proxy = await new RedisProxy(new URL(redis.url!)).up();
-      const [writer, other] = [await open(prefix, proxy.url), await open(prefix)];
+      const proxy = await TcpProxy.for(redis.url!, 6379).up();
+      const [writer, other] = [await open(prefix, proxy.rewrite(redis.url!)), await open(prefix)];
       try {
         const before = await other.versions(['entity:Link', 'entity:User']);
         expect(await writer.versions(['entity:Link', 'entity:User'])).toEqual(before);
@@ -118,8 +119,8 @@ describe.skipIf(!redis.url)(`redis cache store (${redis.reason})`, () => {
     });
 
     it('works again by itself once Redis is back', async () => {
-      const proxy = await new RedisProxy(new URL(redis.url!)).up();
-      const store = await open(`${RUN}back:`, proxy.url);
+      const proxy = await TcpProxy.for(redis.url!, 6379).up();
+      const store = await open(`${RUN}back:`, proxy.rewrite(redis.url!));
       try {
         await store.set('k', 'v', 60_000);
         await proxy.down();

@@ -6,7 +6,8 @@ import { FallbackCounterStore } from '../../src/adapters/counters/fallback-count
 import { createRedisCounterStore } from '../../src/adapters/counters/redis/redis-counter-store.ts';
 import { serviceUrl } from '../support/services.ts';
 import { counterStoreConformance } from './counter-store.suite.ts';
-import { closedPort, deleteKeys, RedisProxy, uniquePrefix } from './redis-fixtures.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
+import { closedPort, deleteKeys, uniquePrefix } from './redis-fixtures.ts';
 
 const redis = await serviceUrl('redis');
 const RUN = uniquePrefix('counters');
@@ -73,8 +74,8 @@ describe.skipIf(!redis.url)(`redis counter store (${redis.reason})`, () => {
   });
 
   it('counts in Redis again by itself once Redis is back', async () => {
-    const proxy = await new RedisProxy(new URL(redis.url!)).up();
-    const store = await open(proxy.url);
+    const proxy = await TcpProxy.for(redis.url!, 6379).up();
+    const store = await open(proxy.rewrite(redis.url!));
     try {
       expect((await store.hit('back', 60_000)).count).toBe(1);
       await proxy.down();
