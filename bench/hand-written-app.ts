@@ -157,35 +157,25 @@ export function buildHandWrittenApp(db: Database.Database, options: HandWrittenO
   });
   const dispatcher = outboxDispatcher(db);
   app.addHook('onClose', async () => dispatcher.stop());
-  app.post<{ Body: { target: string; title?: string | null; expiresAt?: string | null } }>('/events/api/links', {
-    onRequest: authenticate,
-    schema: { body: CREATE_BODY, response: { 201: LINK } },
-  }, async (request, reply) => {
-    const now = new Date().toISOString();
-    const { target, title = null, expiresAt = null } = request.body;
-    let link: LinkRow | undefined;
-    for (let attempt = 0; !link && attempt < 5; attempt++) {
-      link = createWithEvent([randomBytes(6).toString('base64url'), target, title, userOf(request), expiresAt, now, now]);
-    }
-    if (!link) return problem(reply, 409, 'conflict', 'could not allocate a unique short code');
-    dispatcher.nudge();
-    return reply.code(201).header('location', `/api/links/${link.code}`).header('etag', `W/"${link.version}"`).send(link);
-  });
-
-  app.post<{ Body: { target: string; title?: string | null; expiresAt?: string | null } }>('/api/links', {
-    onRequest: authenticate,
-    schema: { body: CREATE_BODY, response: { 201: LINK } },
-  }, async (request, reply) => {
-    const now = new Date().toISOString();
-    const { target, title = null, expiresAt = null } = request.body;
-    let link: LinkRow | undefined;
-    // A 48-bit random code rarely collides; on a collision, draw again.
-    for (let attempt = 0; !link && attempt < 5; attempt++) {
-      link = insert.get(randomBytes(6).toString('base64url'), target, title, userOf(request), expiresAt, now, now);
-    }
-    if (!link) return problem(reply, 409, 'conflict', 'could not allocate a unique short code');
-    return reply.code(201).header('location', `/api/links/${link.code}`).header('etag', `W/"${link.version}"`).send(link);
-  });
+  // POST a link (a 48-bit random code rarely collides; on a collision, draw again); `write` runs in
+  // one transaction, `then` after the commit.
+  const createRoute = (url: string, write: (...values: unknown[]) => LinkRow | undefined, then: () => void = () => {}) =>
+    app.post<{ Body: { target: string; title?: string | null; expiresAt?: string | null } }>(url, {
+      onRequest: authenticate,
+      schema: { body: CREATE_BODY, response: { 201: LINK } },
+    }, async (request, reply) => {
+      const now = new Date().toISOString();
+      const { target, title = null, expiresAt = null } = request.body;
+      let link: LinkRow | undefined;
+      for (let attempt = 0; !link && attempt < 5; attempt++) {
+        link = write(randomBytes(6).toString('base64url'), target, title, userOf(request), expiresAt, now, now);
+      }
+      if (!link) return problem(reply, 409, 'conflict', 'could not allocate a unique short code');
+      then();
+      return reply.code(201).header('location', `/api/links/${link.code}`).header('etag', `W/"${link.version}"`).send(link);
+    });
+  createRoute('/api/links', insert.get);
+  createRoute('/events/api/links', (...values) => createWithEvent(values), () => dispatcher.nudge());
   return app;
 }
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { SystemModel } from '../model/system-model.ts';
+import { hostPortOf, UNPARSABLE_URL } from '../adapters/storage/connection-address.ts';
 import { ConfigError } from './config-error.ts';
 import { RedisUrlError, redisUrlFrom } from '../adapters/redis/redis-url.ts';
 import { signatureSecretsOf } from './request-signature.ts';
@@ -144,10 +145,6 @@ export function resolveServeConfig(model: SystemModel, specFile: string, flags: 
 
 /** `host:port` of a database URL, for "cannot reach" messages (never the credentials). */
 export function databaseAddress(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.hostname || 'localhost'}:${parsed.port || '5432'}`;
-  } catch {
-    return 'the database in DATABASE_URL';
-  }
+  const address = hostPortOf(url);
+  return address === UNPARSABLE_URL ? 'the database in DATABASE_URL' : address;
 }

@@ -105,7 +105,8 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   const observed = traceStorage(instrumentStorage(deps.storage, metrics.registry), tracer);
   if (deps.storage.poolStats()) metrics.observePool(() => deps.storage.poolStats() ?? { total: 0, idle: 0, waiting: 0 });
   // Data policies wrap the observed storage (their own writes are timed and traced too); cache
-  // invalidation wraps them all, so it sees every committed write whoever makes it.
+  // invalidation wraps them, so it sees every committed write whoever makes it (the generated
+  // endpoints' emits wrap it in turn: they only add outbox rows to those writes' transactions).
   let storage: Storage = observed;
   // Field encryption is below this point, in the storage itself (StorageConfig.fieldCipher): every writer and
   // reader, auth and CLI commands included, sees plaintext while the database holds ciphertext.

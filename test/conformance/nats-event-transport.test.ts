@@ -77,8 +77,8 @@ const NOT_ON_JETSTREAM = {
   'reports pending and dead counts and the oldest pending event, and prunes old handled deliveries': 'the stream drops handled messages by max_age itself; prune has nothing to count',
 };
 
-if (nats.url) {
-  eventTransportConformance(`nats (${nats.reason})`, natsFixture(nats.url), { skip: NOT_ON_JETSTREAM });
+describe.skipIf(!nats.url)(`NATS JetStream transport (${nats.reason})`, () => {
+  eventTransportConformance(`nats (${nats.reason})`, natsFixture(nats.url!), { skip: NOT_ON_JETSTREAM });
   describe('nats event transport', () => {
     const url = nats.url!;
     let fixture: TransportFixture;
@@ -125,6 +125,4 @@ if (nats.url) {
       expect((error as Error).message).toBe('cannot connect to NATS at nats://127.0.0.1:1 (NATS_URL): CONNECTION_REFUSED');
     });
   });
-} else {
-  describe.skip(`event transport conformance: nats (${nats.reason})`, () => {});
-}
+});

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createPostgresStorage, hostPortOf } from './postgres-storage.ts';
+import { hostPortOf } from '../connection-address.ts';
+import { createPostgresStorage } from './postgres-storage.ts';
 import { StorageUnavailableError } from '../storage.ts';
 import { storageTestModel } from '../../../../test/conformance/storage-test-model.ts';
 

@@ -3,18 +3,10 @@ import { StorageUnavailableError, type Storage, type StorageConfig } from '../st
 import { KyselyStorage } from '../kysely-storage.ts';
 import { PostgresEngine } from './postgres-engine.ts';
 import { guardClient } from './postgres-connection-errors.ts';
+import { hostPortOf } from '../connection-address.ts';
 
 const CONNECT_TIMEOUT_MS = 5000;
 
-/** "host:port" of a connection URL, without credentials (for error messages). */
-export function hostPortOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname || 'localhost'}:${u.port || '5432'}`;
-  } catch {
-    return 'an unparsable URL';
-  }
-}
 
 /**
  * Opens a pg pool on `config.url` (size `config.poolSize`, else the model's
