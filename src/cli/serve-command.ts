@@ -13,6 +13,7 @@ import { startTracing, tracingConfig, type Tracing, type TracingConfig } from '.
 import { loadModel, printDiagnostics } from './load-model.ts';
 import { describeDatabase, migrateStorage, openStorage, printRefusal } from './open-storage.ts';
 import { CliError } from './run-command.ts';
+import { parseDuration } from '../spec/units.ts';
 import { instanceOf, parseInstances, reportReady, stopInstanceOnRequest, superviseInstances, type InstanceIdentity } from './serve-instances.ts';
 
 /** Options of `archspec serve`. */
@@ -156,7 +157,7 @@ function configOf(model: SystemModel, specFile: string, options: ServeOptions, e
 async function build(model: SystemModel, storage: Storage, config: ServeConfig, specFile: string, env: NodeJS.ProcessEnv, tracing: Tracing, instance?: number): Promise<FastifyInstance> {
   try {
     const auth = createAuth(model, storage, { jwtSecret: config.jwtSecret ?? '' });
-    return await buildServer(model, { storage, auth, specDir: dirname(resolve(specFile)), tracer: tracing.tracer, trustProxy: config.trustProxy, logging: { level: env.LOG_LEVEL ?? 'info', ...(instance !== undefined ? { worker: instance } : {}) }, ...eventsOf(env) });
+    return await buildServer(model, { storage, auth, specDir: dirname(resolve(specFile)), tracer: tracing.tracer, trustProxy: config.trustProxy, logging: { level: env.LOG_LEVEL ?? 'info', ...(instance !== undefined ? { worker: instance } : {}) }, ...eventsOf(env), ...idempotencyOf(env) });
   } catch (e) {
     if (e instanceof AuthConfigError) throw new CliError(e.message, 'set ARCHSPEC_JWT_SECRET to at least 32 random bytes');
     if (e instanceof HandlerLoadError) throw new CliError(e.message, `fix or create ${e.file} (paths are relative to the spec)`);
@@ -171,6 +172,25 @@ function eventsOf(env: NodeJS.ProcessEnv): { events?: { dispatch: false } } {
   if (!value || value === 'on') return {};
   if (value === 'off') return { events: { dispatch: false } };
   throw new CliError(`ARCHSPEC_EVENTS_DISPATCH=${env.ARCHSPEC_EVENTS_DISPATCH} is neither on nor off`, 'unset it, or set it to off to leave event delivery to another process');
+}
+
+/**
+ * `ARCHSPEC_IDEMPOTENCY_TAKEOVER` (a duration such as `10s`, default 60s): how long an Idempotency-Key
+ * request may stay pending before a repeat takes the key over. Taking over is safe at any value (the
+ * writes of one key commit once); a short time lets a client recover sooner from a crashed instance,
+ * at the cost of re-running handlers whose calls outside the database are not idempotent.
+ */
+function idempotencyOf(env: NodeJS.ProcessEnv): { idempotency?: { takeoverMs: number } } {
+  const text = env.ARCHSPEC_IDEMPOTENCY_TAKEOVER?.trim();
+  if (!text) return {};
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    ms = Number.NaN;
+  }
+  if (!Number.isFinite(ms) || ms <= 0) throw new CliError(`ARCHSPEC_IDEMPOTENCY_TAKEOVER=${text} is not a duration`, 'write it like 10s or 2m, or unset it for the default of 60s');
+  return { idempotency: { takeoverMs: ms } };
 }
 
 async function listen(app: FastifyInstance, config: ServeConfig): Promise<void> {

@@ -117,6 +117,12 @@ export function superviseInstances(options: SupervisorOptions): Promise<number> 
       worker.on('message', (message: InstanceMessage) => {
         if (message?.archspec !== 'ready' || ready) return;
         ready = true;
+        // A worker still starting when the stop was sent could not act on it (it listens for it
+        // only once it serves): tell it again now.
+        if (stopping) {
+          worker.send({ archspec: 'stop' } satisfies InstanceMessage);
+          return;
+        }
         realPort ??= message.port;
         onReady(message.port);
       });

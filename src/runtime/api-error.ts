@@ -21,6 +21,7 @@ export const API_ERRORS = {
   immutable_record: { status: 409, title: 'Immutable record' },
   idempotency_key_reused: { status: 422, title: 'Idempotency key reused' },
   idempotency_key_in_flight: { status: 409, title: 'Request with this idempotency key in progress' },
+  idempotency_key_answer_lost: { status: 409, title: 'Request with this idempotency key applied, answer lost' },
   precondition_failed: { status: 412, title: 'Precondition failed' },
   precondition_required: { status: 428, title: 'Precondition required' },
   payload_too_large: { status: 413, title: 'Payload too large' },

@@ -23,6 +23,11 @@ export interface WorkContext {
    * immutable entities once their period ends) and `erasure` (personal-data erasure).
    */
   purpose?: 'retention' | 'erasure';
+  /**
+   * The Idempotency-Key this request holds (set by the idempotency hook once the key is claimed):
+   * its write transactions fence the key before they commit (idempotency/idempotency-fence.ts).
+   */
+  idempotencyClaim?: { id: string; owner: string };
 }
 
 const storage = new AsyncLocalStorage<WorkContext>();

@@ -127,7 +127,8 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   const authServices = await registerRateLimits(app, model, { registry: metrics.registry, counters: deps.counters, enabled: deps.rateLimits, env: deps.env });
   registerSignatureChecks(app, model, signatureSecrets);
   deps.auth.registerRoutes(app, authServices);
-  registerIdempotency(app, model, storage, { ...deps.idempotency, registry: metrics.registry });
+  // Idempotent POSTs' write transactions fence their Idempotency-Key (a key's writes commit once).
+  storage = registerIdempotency(app, model, storage, { ...deps.idempotency, registry: metrics.registry });
   caching.registerResponseCache(app);
   registerCrud(app, model, { storage, auth: deps.auth });
   // Integration clients (breakers, bulkheads, pinned connection pools) live as long as the server.

@@ -162,6 +162,32 @@ describe.each(ENGINES)('Idempotency-Key on %s', (engine) => {
       expect(await countWhere(s.storage, 'Link', 'target', orphan.target)).toBe(1);
     });
 
+    it('never runs a key whose writes committed but whose answer was lost: 409 idempotency_key_answer_lost with the record\'s Location', async () => {
+      const key = randomUUID();
+      const body = { target: 'https://example.com/lost-answer' };
+      const now = Date.now();
+      await plantKey(key, body, { status: 'committed', startedAt: new Date(now - 5 * 60_000), expiresAt: new Date(now + 3600_000) });
+      await s.storage.kysely.updateTable('_archspec_idempotency').set({ responseHeaders: '{"location":"/api/links/lost1"}' })
+        .where('id', '=', scopedKeyId('POST /links', alice.id, key)).execute();
+      const again = await post(s, '/api/links', body, bearer(alice.token, key));
+      expect(again.status).toBe(409);
+      expect(again.headers.get('content-type')).toContain('application/problem+json');
+      expect(JSON.parse(again.text)).toMatchObject({ code: 'idempotency_key_answer_lost' });
+      expect(JSON.parse(again.text).detail).toContain('/api/links/lost1');
+      expect(again.headers.get('location')).toBe('/api/links/lost1');
+      expect(await countWhere(s.storage, 'Link', 'target', body.target)).toBe(0);
+    });
+
+    it('records the created record\'s location with the commit (the fence), in the write\'s transaction', async () => {
+      const key = randomUUID();
+      const first = await post(s, '/api/links', { target: 'https://example.com/fenced' }, bearer(alice.token, key));
+      expect(first.status).toBe(201);
+      const row = await s.storage.kysely.selectFrom('_archspec_idempotency').selectAll().where('id', '=', scopedKeyId('POST /links', alice.id, key)).executeTakeFirstOrThrow();
+      expect(row.status).toBe('done');
+      // The stored answer's Location is the one the fence derived for the created record.
+      expect(JSON.parse(String(row.responseHeaders)).location).toBe(first.headers.get('location'));
+    });
+
     it('ignores an expired key', async () => {
       const now = Date.now();
       const key = randomUUID();
@@ -171,6 +197,38 @@ describe.each(ENGINES)('Idempotency-Key on %s', (engine) => {
       expect(fresh.status).toBe(201);
       expect(fresh.headers.get('idempotent-replayed')).toBeNull();
       expect(JSON.parse(fresh.text).target).toBe(body.target);
+    });
+  });
+
+  describe('linkly with a zero takeover time (every repeat takes a pending key over)', () => {
+    let s: Served;
+    let alice: { id: string; token: string };
+    beforeAll(async () => {
+      s = await serve('linkly', engine, { idempotency: { takeoverMs: 0 } });
+      alice = await s.account('alice@example.com');
+    }, 60_000);
+    afterAll(async () => s?.close());
+
+    it('commits one request\'s writes per key: a request whose key was taken over rolls back and answers 409', async () => {
+      for (let round = 0; round < 3; round++) {
+        const key = randomUUID();
+        const body = { target: `https://example.com/takeover-race-${round}` };
+        const answers = await Promise.all(Array.from({ length: 6 }, () => post(s, '/api/links', body, bearer(alice.token, key))));
+        // Without the fence, each request that took the key over would insert its own link.
+        expect(await countWhere(s.storage, 'Link', 'target', body.target)).toBe(1);
+        const created = answers.filter((a) => a.status === 201);
+        expect(created.length).toBeGreaterThan(0);
+        for (const a of created) expect(JSON.parse(a.text).code).toBe(JSON.parse(created[0]!.text).code);
+        for (const a of answers.filter((x) => x.status !== 201)) {
+          expect(a.status).toBe(409);
+          // in flight, or (with no takeover time) committed by another request that has not stored its answer yet
+          expect(['idempotency_key_in_flight', 'idempotency_key_answer_lost']).toContain(JSON.parse(a.text).code);
+        }
+        // However the race went, the key now replays the one link.
+        const replay = await post(s, '/api/links', body, bearer(alice.token, key));
+        expect(replay.status).toBe(201);
+        expect(JSON.parse(replay.text).code).toBe(JSON.parse(created[0]!.text).code);
+      }
     });
   });
 

@@ -141,4 +141,23 @@ describe('archspec serve --instances', () => {
       if (r.child.exitCode === null) r.child.kill('SIGKILL');
     }
   }, 40_000);
+
+  it('stops a replacement that was still starting when SIGTERM came (regression: the supervisor waited for it forever)', async () => {
+    const r: CliRun = runCli(['serve', spec, '--instances', '2', '--port', '0'], { ARCHSPEC_DATA_DIR: join(dir, 'restart-stop'), REDIS_URL: '' });
+    let workerPids: number[] = [];
+    try {
+      await bannerPort(r);
+      workerPids = /instances {4}2 \(pids (\d+), (\d+)\)/.exec(r.stderr())!.slice(1).map(Number);
+      process.kill(workerPids[0]!, 'SIGKILL');
+      await until(() => /starting a replacement/.test(r.stderr()), r.stderr);
+      // The replacement is forked 0.5 s later and needs longer than that to serve: SIGTERM reaches it mid-start.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      r.child.kill('SIGTERM');
+      const code = await Promise.race([r.exit, new Promise((resolve) => setTimeout(() => resolve('hung'), 20_000))]);
+      expect(code, r.stderr()).toBe(0);
+      expect(workerPids.some(alive)).toBe(false);
+    } finally {
+      if (r.child.exitCode === null) r.child.kill('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -68,8 +68,48 @@ describe('IdempotencyStore', () => {
   it('frees a released key for the next request', async () => {
     const first = await store.claim(request('k'));
     if (first.kind !== 'owner') throw new Error('unreachable');
-    await store.release(first.claim);
+    await store.release(first.claim, { status: 503, headers: {} });
     expect(await store.claim(request('k'))).toMatchObject({ kind: 'owner' });
+  });
+
+  it('keeps a 5xx answer instead of releasing the key when the request\'s writes committed', async () => {
+    const first = await store.claim(request('k'));
+    if (first.kind !== 'owner') throw new Error('unreachable');
+    expect(await storage.transaction((tx) => store.fence(tx.kysely, first.claim))).toBe(true);
+    await store.release(first.claim, { status: 500, headers: { 'content-type': 'application/problem+json' }, body: '{"code":"internal"}' });
+    expect(await store.claim(request('k'))).toEqual({ kind: 'replay', response: { status: 500, headers: { 'content-type': 'application/problem+json' }, body: '{"code":"internal"}' } });
+  });
+
+  it('fences a key only for its owner, and only when the fencing transaction commits', async () => {
+    const first = await store.claim(request('k'));
+    if (first.kind !== 'owner') throw new Error('unreachable');
+    // A rolled-back transaction leaves the key pending.
+    await expect(storage.transaction(async (tx) => {
+      expect(await store.fence(tx.kysely, first.claim, '/api/links/a')).toBe(true);
+      throw new Error('handler failed');
+    })).rejects.toThrow('handler failed');
+    now += 61_000;
+    const second = await store.claim(request('k'));
+    expect(second).toMatchObject({ kind: 'owner', takenOver: true });
+    // The first owner's fence now fails: its transaction must roll back.
+    expect(await storage.transaction((tx) => store.fence(tx.kysely, first.claim))).toBe(false);
+    if (second.kind !== 'owner') throw new Error('unreachable');
+    expect(await storage.transaction((tx) => store.fence(tx.kysely, second.claim, '/api/links/b'))).toBe(true);
+    expect(await storage.transaction((tx) => store.fence(tx.kysely, second.claim, '/api/links/b'))).toBe(true);
+  });
+
+  it('never runs a committed key again: in flight while fresh, then answer-lost with the created record\'s location', async () => {
+    const first = await store.claim(request('k'));
+    if (first.kind !== 'owner') throw new Error('unreachable');
+    await storage.transaction((tx) => store.fence(tx.kysely, first.claim, '/api/links/abc'));
+    expect(await store.claim(request('k'))).toEqual({ kind: 'in-flight' });
+    now += 61_000;
+    // The owner died between its commit and storing the answer: no takeover.
+    expect(await store.claim(request('k'))).toEqual({ kind: 'answer-lost', location: '/api/links/abc' });
+    expect(await store.claim(request('k', 'other'))).toEqual({ kind: 'reused' });
+    // An answer stored late (the owner was only slow) still becomes the replay.
+    expect(await store.complete(first.claim, { status: 201, headers: {}, body: 'late' })).toBe(true);
+    expect(await store.claim(request('k'))).toMatchObject({ kind: 'replay', response: { body: 'late' } });
   });
 
   it('lets a request take over a key pending past the takeover time; the old owner can no longer store its answer', async () => {

@@ -3,9 +3,17 @@ import type { Kysely } from 'kysely';
 import { IDEMPOTENCY_TABLE } from '../../adapters/storage/system-tables/idempotency-tables.ts';
 
 /**
- * The `_archspec_idempotency` rows: claiming a key for a request, storing its answer, and what a
- * repeated request gets. Every statement commits on its own (they are not part of the write's
- * transaction); the unique row id makes the claim atomic on both engines.
+ * The `_archspec_idempotency` rows: claiming a key for a request, fencing the request's writes,
+ * storing its answer, and what a repeated request gets. The claim, the answer and the release
+ * commit on their own; the fence ({@link IdempotencyStore.fence}) is written in the request's own
+ * write transaction, so "the write happened" and "the key says so" commit together or not at all.
+ * The unique row id makes the claim atomic on both engines.
+ *
+ * A key's row moves pending -> committed (the request's writes committed) -> done (its answer is
+ * stored). A takeover of a pending key replaces its owner token, and the old owner's fence then
+ * fails (its transaction rolls back), so at most one request's writes commit under a key, however
+ * slow the first one was. A committed key is never run again: when its answer was never stored
+ * (the process died between the commit and the answer), repeats get `answer-lost`.
  */
 
 /** How long keys live and when a request left pending is presumed dead. */
@@ -42,7 +50,9 @@ export type ClaimResult =
   | { kind: 'owner'; claim: KeyClaim; takenOver: boolean }
   | { kind: 'replay'; response: StoredResponse }
   | { kind: 'reused' }
-  | { kind: 'in-flight' };
+  | { kind: 'in-flight' }
+  /** The request's writes committed but its process died before storing the answer; `location`: the created record, when known. */
+  | { kind: 'answer-lost'; location?: string };
 
 /** What a key is claimed for. */
 export interface KeyRequest {
@@ -111,6 +121,11 @@ export class IdempotencyStore {
       if (row.requestHash !== request.requestHash) return { kind: 'reused' };
       if (row.status === 'done') return { kind: 'replay', response: decode(row) };
       if (String(row.startedAt) > this.iso(now - this.takeoverMs)) return { kind: 'in-flight' };
+      if (row.status === 'committed') {
+        // Applied, but the answer never came: running it again would apply it twice.
+        const location = (JSON.parse(String(row.responseHeaders ?? '{}')) as Record<string, string>).location;
+        return { kind: 'answer-lost', ...(location ? { location } : {}) };
+      }
       // The owner has been pending past the takeover time (its process died): take the key over,
       // unless another request just did (the owner token changes under the condition).
       const taken = await this.db.updateTable(IDEMPOTENCY_TABLE).set({ owner, startedAt: this.iso(now) })
@@ -120,6 +135,20 @@ export class IdempotencyStore {
     return { kind: 'in-flight' };
   }
 
+  /**
+   * Marks the key `committed` inside the request's write transaction `tx`, if `claim` still owns
+   * it. False when it was taken over meanwhile: the caller must then roll the transaction back
+   * (the request that took the key over runs instead). `location` (the created record) is kept
+   * for repeats that find the answer lost. Fencing a key twice (two transactions in one request) is fine.
+   */
+  async fence(tx: Kysely<any>, claim: KeyClaim, location?: string): Promise<boolean> {
+    const fenced = await tx.updateTable(IDEMPOTENCY_TABLE)
+      .set({ status: 'committed', ...(location ? { responseHeaders: JSON.stringify({ location }) } : {}) })
+      .where('id', '=', claim.id).where('owner', '=', claim.owner).where('status', 'in', ['pending', 'committed'])
+      .executeTakeFirst();
+    return Number(fenced.numUpdatedRows) === 1;
+  }
+
   /** Stores the owner's answer (`done`). False when the key was taken over meanwhile (the answer is then not stored). */
   async complete(claim: KeyClaim, response: StoredResponse): Promise<boolean> {
     const binary = Buffer.isBuffer(response.body);
@@ -127,14 +156,19 @@ export class IdempotencyStore {
     const body = response.body === undefined ? null : binary ? (response.body as Buffer).toString('base64') : String(response.body);
     const done = await this.db.updateTable(IDEMPOTENCY_TABLE)
       .set({ status: 'done', responseStatus: response.status, responseHeaders: JSON.stringify(headers), responseBody: body })
-      .where('id', '=', claim.id).where('status', '=', 'pending').where('owner', '=', claim.owner)
+      .where('id', '=', claim.id).where('status', 'in', ['pending', 'committed']).where('owner', '=', claim.owner)
       .executeTakeFirst();
     return Number(done.numUpdatedRows) === 1;
   }
 
-  /** Forgets the owner's claim without an answer (a 5xx: the client may retry with the same key). */
-  async release(claim: KeyClaim): Promise<void> {
-    await this.db.deleteFrom(IDEMPOTENCY_TABLE).where('id', '=', claim.id).where('status', '=', 'pending').where('owner', '=', claim.owner).execute();
+  /**
+   * For a 5xx answer: forgets the owner's claim so the client may retry with the same key, unless
+   * the request's writes already committed; then `response` is stored like any answer (a retry
+   * must not apply the writes again).
+   */
+  async release(claim: KeyClaim, response: StoredResponse): Promise<void> {
+    const deleted = await this.db.deleteFrom(IDEMPOTENCY_TABLE).where('id', '=', claim.id).where('status', '=', 'pending').where('owner', '=', claim.owner).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) await this.complete(claim, response);
   }
 
   /** Deletes expired rows now; returns how many. */

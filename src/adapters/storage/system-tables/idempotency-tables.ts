@@ -9,7 +9,9 @@ export const IDEMPOTENCY_TABLE = '_archspec_idempotency';
  * endpoint and key (`id` is a hash of the three), holding the hash of the request (path, query and
  * body bytes) and, once answered, the stored response. `status` is `pending` while the first
  * request runs (`owner`: a random token of the request processing it, `startedAt`: when it
- * started; a takeover replaces both) and `done` once its answer is stored. Rows are ignored
+ * started; a takeover replaces both), `committed` once the request's writes committed (set in
+ * their transaction; `responseHeaders` may then hold the created record's location) and `done`
+ * once its answer is stored. Rows are ignored
  * after `expiresAt` and purged lazily.
  */
 export function idempotencyTables(): TablePlan[] {
