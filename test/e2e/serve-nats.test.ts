@@ -98,6 +98,9 @@ describe.skipIf(!nats.url)(`archspec serve: events through NATS JetStream (${nat
     expect(await visits(link.body.code)).toEqual([]);
     await relay.restore();
     await eventually(async () => (await visits(link.body.code)).length === 3, 15_000);
+    // Nothing lost and nothing twice: still three visits a moment later (a redelivery would add one).
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await visits(link.body.code)).toHaveLength(3);
     expect((await outboxRows(s.storage)).filter((e) => e.payload.link === link.body.code).every((e) => e.publishedAt !== null)).toBe(true);
   }, 30_000);
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closedPort, deleteKeys, uniquePrefix } from '../conformance/redis-fixtures.ts';
 import { serviceUrl } from '../support/services.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
 import { ENGINES, serve, type Answer, type Served } from './serve-harness.ts';
 
 /**
@@ -29,9 +30,23 @@ const SPEC = (text: string) => {
   }, text);
 };
 
+/**
+ * The same, with every TTL at 8 s: long enough that the answer cached before the outage is still in
+ * Redis when it comes back (the stale answer a missed invalidation would serve), short enough to
+ * wait for the caching to resume afterwards (each instance distrusts the cache for the longest TTL).
+ */
+const SHORT_TTL_SPEC = (text: string) => {
+  const spec = SPEC(text);
+  const edits: [string, string][] = [['scope: own, cache: 60s }', 'scope: own, cache: 8s }'], ['cache: { Link: 60s, "GET /r/{code}": 60s }', 'cache: { Link: 8s, "GET /r/{code}": 8s }']];
+  return edits.reduce((t, [from, to]) => {
+    if (!t.includes(from)) throw new Error(`the Linkly spec no longer contains "${from}": update serve-redis.test.ts`);
+    return t.replace(from, to);
+  }, spec);
+};
+
 /** Two servers of Linkly on one `engine` database, both with `env`. B is closed first (A owns the database). */
-async function pair(engine: (typeof ENGINES)[number], env: Record<string, string>): Promise<[Served, Served]> {
-  const options = { spec: SPEC, env, rateLimits: true, events: { dispatch: false } } as const;
+async function pair(engine: (typeof ENGINES)[number], env: Record<string, string>, spec = SPEC): Promise<[Served, Served]> {
+  const options = { spec, env, rateLimits: true, events: { dispatch: false } } as const;
   const a = await serve('linkly', engine, options);
   const b = await serve('linkly', engine, { ...options, databaseUrl: a.databaseUrl });
   return [a, b];
@@ -173,5 +188,83 @@ describe.skipIf(!redis.url)(`archspec serve on Redis (${redis.reason})`, () => {
       expect(await metric(a, 'archspec_counter_store_failures_total', 'engine="redis"')).toBeGreaterThan(0);
       expect(slowest).toBeLessThan(1_000);
     });
+  });
+
+  describe.each(ENGINES)('two instances whose Redis goes down and comes back, on %s', (engine) => {
+    const namespace = uniquePrefix('outage');
+    let proxy: TcpProxy;
+    let a: Served;
+    let b: Served;
+    let slowest = 0;
+    const timed = async (s: Served, ...args: Parameters<Served['call']>): Promise<Answer> => {
+      const started = performance.now();
+      const answer = await s.call(...args);
+      slowest = Math.max(slowest, performance.now() - started);
+      expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
+      return answer;
+    };
+    const until = async (what: string, check: () => Promise<boolean>, ms = 20_000) => {
+      for (const end = Date.now() + ms; !(await check());) {
+        if (Date.now() > end) throw new Error(`timed out waiting: ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    };
+
+    beforeAll(async () => {
+      proxy = await new TcpProxy('127.0.0.1', Number(new URL(redis.url!).port || 6379)).up();
+      [a, b] = await pair(engine, { REDIS_URL: proxy.rewrite(redis.url!), ARCHSPEC_REDIS_PREFIX: namespace }, SHORT_TTL_SPEC);
+    }, 60_000);
+    afterAll(async () => {
+      await b?.close();
+      await a?.close();
+      await proxy?.down();
+      await deleteKeys(redis.url!, namespace);
+    });
+
+    it('serves correct answers through the outage, uncached and limited per instance, never the answer a write during the outage replaced, then shares the cache and the limits again', async () => {
+      const [gil, hal, ivy] = [await a.account('gil@example.com'), await b.account('hal@example.com'), await a.account('ivy@example.com')];
+      const code = await newLink(a, gil.token, 'https://gil.example/before');
+      expect(xCache(await b.call('GET', `/links/${code}`, { token: gil.token }))).toBe('miss');
+      expect(xCache(await a.call('GET', `/links/${code}`, { token: gil.token }))).toBe('hit');
+
+      await proxy.down();
+      // A write during the outage: its invalidation cannot reach Redis, where the old answer stays.
+      const current = await timed(a, 'GET', `/links/${code}`, { token: gil.token });
+      const moved = await timed(a, 'PATCH', `/links/${code}`, { token: gil.token, body: { target: 'https://gil.example/during' }, headers: { 'if-match': String(current.headers.get('etag')) } });
+      expect(moved.status).toBe(200);
+      for (const s of [a, b, a, b]) {
+        const read = await timed(s, 'GET', `/links/${code}`, { token: gil.token });
+        expect([read.body.target, xCache(read)]).toEqual(['https://gil.example/during', 'miss']);
+      }
+      const onA = [];
+      for (let i = 0; i < 5; i++) onA.push((await timed(a, 'POST', '/links', { token: hal.token, body: { target: 'https://hal.example/' } })).status);
+      expect(onA).toEqual([201, 201, 201, 201, 429]);
+      expect((await timed(b, 'POST', '/links', { token: hal.token, body: { target: 'https://hal.example/' } })).status).toBe(201);
+      expect(slowest).toBeLessThan(1_000);
+
+      await proxy.up();
+      const backAt = Date.now();
+      // Back: no instance ever answers with the pre-outage entry still in Redis, and caching resumes
+      // (each instance distrusts the cache for the longest TTL, 8 s here, after its last failure).
+      await until('answers cached in Redis again', async () => {
+        for (const s of [b, a]) {
+          const read = await timed(s, 'GET', `/links/${code}`, { token: gil.token });
+          expect(read.body.target).toBe('https://gil.example/during');
+        }
+        return xCache(await timed(b, 'GET', `/links/${code}`, { token: gil.token })) === 'hit';
+      });
+      expect(xCache(await timed(a, 'GET', `/links/${code}`, { token: gil.token }))).toBe('hit');
+      // Invalidation across instances works again.
+      await retarget(a, gil.token, code, 'https://gil.example/after');
+      const after = await timed(b, 'GET', `/links/${code}`, { token: gil.token });
+      expect([after.body.target, xCache(after)]).toEqual(['https://gil.example/after', 'miss']);
+      // And one shared budget again: 4/min split across A and B, the fifth refused by either.
+      // The counters try Redis again 5 s after their breaker opened (FallbackCounterStore's retryAfterMs).
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, backAt + 5_500 - Date.now())));
+      const statuses = [];
+      for (const s of [a, b, a, b]) statuses.push((await timed(s, 'POST', '/links', { token: ivy.token, body: { target: 'https://ivy.example/' } })).status);
+      expect(statuses).toEqual([201, 201, 201, 201]);
+      expect((await timed(b, 'POST', '/links', { token: ivy.token, body: { target: 'https://ivy.example/' } })).status).toBe(429);
+    }, 60_000);
   });
 });

@@ -62,6 +62,9 @@ export async function createCaching(model: SystemModel, options: CachingOptions)
       : storage,
     registerResponseCache: (app) => registerResponseCache(app, { model, policy, cache: guarded, metrics }),
     handlerCache: handlerCache(guarded, metrics),
-    close: async () => { if (!options.store) await store.close(); },
+    close: async () => {
+      guarded.close();
+      if (!options.store) await store.close();
+    },
   };
 }

@@ -60,11 +60,47 @@ describe('GuardedCache', () => {
     expect(cache.trusts(before)).toBe(false);
   });
 
-  it('distrusts after a failed delete only when the delete was an invalidation', async () => {
-    const { cache } = setup(new Set(['delete']));
-    await cache.delete('h:k');
+  it('distrusts after any failure: the store may be unreachable, and other instances\' invalidations with it', async () => {
+    const failing = new Set(['get']);
+    const { cache, advance } = setup(failing, 5_000);
     expect(cache.trusts(cache.clock())).toBe(true);
-    await cache.delete('rec:Link:x', true);
+    await cache.get('k');
+    failing.clear();
     expect(cache.trusts(cache.clock())).toBe(false);
+    advance(5_000);
+    expect(cache.trusts(cache.clock())).toBe(true);
+  });
+
+  it('keeps failed invalidations (bumped tags, deleted record keys) and replays them once the store takes them', async () => {
+    const failing = new Set(['bump', 'delete']);
+    const { cache } = setup(failing);
+    const before = await cache.versions(['e:Link', 'r:Link:x']);
+    await cache.set('rec:Link:x', 'stale', 60_000);
+    await cache.bump(['e:Link', 'r:Link:x']);
+    await cache.delete('rec:Link:x', true);
+    await cache.delete('h:unrelated');
+    expect(cache.pendingInvalidations()).toBe(3);
+    expect(await cache.replay()).toBe(false);
+    failing.clear();
+    expect(await cache.replay()).toBe(true);
+    expect(cache.pendingInvalidations()).toBe(0);
+    // The store now has what the write needed: new versions, and no record entry.
+    expect(await cache.versions(['e:Link', 'r:Link:x'])).not.toEqual(before);
+    expect(await cache.get('rec:Link:x')).toBeUndefined();
+    cache.close();
+  });
+
+  it('replays on its own, every replay interval, until the store takes them', async () => {
+    const failing = new Set(['bump']);
+    const inner = setup(failing);
+    const cache = new GuardedCache((inner.cache as unknown as { store: CacheStore }).store, { lookup: () => {}, error: () => {} }, { warn: () => {} }, { distrustMs: 1_000, replayIntervalMs: 20 });
+    await cache.bump(['e:Link']);
+    expect(cache.pendingInvalidations()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(cache.pendingInvalidations()).toBe(1);
+    failing.clear();
+    for (let i = 0; i < 50 && cache.pendingInvalidations() > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(cache.pendingInvalidations()).toBe(0);
+    cache.close();
   });
 });
