@@ -30,6 +30,9 @@ export interface GuardOptions {
  * are also kept and replayed (every `replayIntervalMs`) until the store takes them, so entries
  * another instance reads once the store is back are invalidated as soon as possible.
  */
+/** At most this many failed invalidation tags (and as many record keys) are kept for replay. */
+const MAX_MISSED = 100_000;
+
 export class GuardedCache {
   private readonly now: () => number;
   private readonly logIntervalMs: number;
@@ -111,8 +114,10 @@ export class GuardedCache {
   }
 
   private miss(tags: readonly string[], keys: readonly string[]): void {
-    for (const tag of tags) this.missedTags.add(tag);
-    for (const key of keys) this.missedKeys.add(key);
+    // Bounded: past the cap (a long outage under many writes) the rest is left to the distrust
+    // period and, on Redis, to the epoch the store replaces once it is reachable again.
+    for (const tag of tags) if (this.missedTags.size < MAX_MISSED) this.missedTags.add(tag);
+    for (const key of keys) if (this.missedKeys.size < MAX_MISSED) this.missedKeys.add(key);
     this.scheduleReplay();
   }
 
