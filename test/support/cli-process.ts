@@ -28,9 +28,9 @@ export function runCli(args: string[], env: Record<string, string> = {}): CliRun
   return { child, stderr: () => stderr, exit };
 }
 
-/** The port from `archspec serve`'s banner (waits up to 30 s); throws with its output if it exits first. */
-export async function bannerPort(r: CliRun): Promise<number> {
-  for (let i = 0; i < 300; i++) {
+/** The port from `archspec serve`'s banner (waits up to `timeoutMs`, default 30 s); throws with its output if it exits first. */
+export async function bannerPort(r: CliRun, timeoutMs = 30_000): Promise<number> {
+  for (let i = 0; i < timeoutMs / 100; i++) {
     const match = /running \(port (\d+)/.exec(r.stderr());
     if (match) return Number(match[1]);
     if (r.child.exitCode !== null) throw new Error(`serve exited early: ${r.stderr()}`);
