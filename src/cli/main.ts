@@ -64,6 +64,7 @@ program
   .option('--allow-destructive', 'apply destructive schema changes (dropped fields, type changes) at start')
   .option('--dev', 'development mode: generate a token secret when ARCHSPEC_JWT_SECRET is unset')
   .option('--instances <n>', 'worker processes sharing the port, started and restarted by this one (default 1)')
+  .option('--component <name>', 'serve only this component of the spec (a gateway forwards to the services at ARCHSPEC_SERVICE_<NAME>_URL)')
   .action(runCommand(program, (spec: string, opts: ServeOptions) => import('./serve-command.ts').then((m) => m.serveCommand(spec, opts))));
 
 program

@@ -4,6 +4,8 @@ import { StorageUnavailableError, type FieldCipher, type MigrationReport, type S
 import type { SystemModel } from '../model/system-model.ts';
 import { ConfigError, databaseAddress, dataDirOf } from '../runtime/config.ts';
 import { fieldCipherOf } from '../runtime/field-keys.ts';
+import type { ReplicaSource } from '../adapters/storage/replicas/replica-set.ts';
+import { hostPortOf } from '../adapters/storage/connection-address.ts';
 import { CliError } from './run-command.ts';
 
 /**
@@ -11,9 +13,23 @@ import { CliError } from './run-command.ts';
  * be reached) and explaining a refused destructive migration.
  */
 
-/** Where the database is, for messages: host:port for PostgreSQL, the file for SQLite. */
-export function describeDatabase(config: StorageConfig): string {
-  return config.engine === 'postgres' ? `PostgreSQL at ${databaseAddress(config.url)}` : `SQLite file ${config.url}`;
+/** Where the database is, for messages: host:port for PostgreSQL (and how many read replicas), the file for SQLite. */
+export function describeDatabase(config: StorageConfig, replicas = 0): string {
+  if (config.engine !== 'postgres') return `SQLite file ${config.url}`;
+  return `PostgreSQL at ${databaseAddress(config.url)}${replicas ? ` with ${replicas} read replica${replicas > 1 ? 's' : ''}` : ''}`;
+}
+
+/**
+ * The read replicas `urls` names (DATABASE_REPLICA_URLS, checked by the serve configuration), each
+ * opened when the server's poller first reaches it: a PostgreSQL storage like the primary's (same
+ * model, pool size and field cipher), never migrated (a standby is read-only and follows the
+ * primary's schema).
+ */
+export function replicaSources(model: SystemModel, urls: readonly string[], options: { fieldCipher?: FieldCipher } = {}): ReplicaSource[] {
+  return urls.map((url) => ({
+    name: hostPortOf(url),
+    open: () => createStorage(model, { engine: 'postgres', url, poolSize: model.scalability.database.pool, ...(options.fieldCipher ? { fieldCipher: options.fieldCipher } : {}) }),
+  }));
 }
 
 /**

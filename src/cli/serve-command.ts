@@ -11,16 +11,20 @@ import { checkStoredFieldKeys } from '../runtime/field-keys.ts';
 import { buildServer } from '../runtime/server.ts';
 import { startTracing, tracingConfig, type Tracing, type TracingConfig } from '../runtime/observability/tracing.ts';
 import { loadModel, printDiagnostics } from './load-model.ts';
-import { describeDatabase, migrateStorage, openStorage, printRefusal } from './open-storage.ts';
+import { describeDatabase, migrateStorage, openStorage, printRefusal, replicaSources } from './open-storage.ts';
 import { CliError } from './run-command.ts';
 import { parseDuration } from '../spec/units.ts';
 import { instanceOf, parseInstances, reportReady, stopInstanceOnRequest, superviseInstances, type InstanceIdentity } from './serve-instances.ts';
+import { componentBanner, componentServing, selectComponent } from './serve-component.ts';
+import type { ComponentServing } from '../runtime/components/component-plan.ts';
 
 /** Options of `archspec serve`. */
 export interface ServeOptions extends ServeFlags {
   allowDestructive?: boolean;
   /** `--instances`: worker processes sharing the port (default 1: this process serves). */
   instances?: string;
+  /** `--component`: serve only this component of the spec (default: all of them in one process). */
+  component?: string;
 }
 
 /**
@@ -53,14 +57,16 @@ async function serveProcess(specFile: string, options: ServeOptions, env: NodeJS
   const { model, diagnostics } = await loadModel(specFile);
   if (!instance) printDiagnostics(diagnostics.filter((d) => d.severity === 'error'), 'text');
   if (!model) return 1;
+  const selected = selectComponent(model, options.component);
   // Configuration before the database: a missing secret or key is one line, and the storage needs the field cipher.
-  const config = configOf(model, specFile, options, env, !env.DATABASE_URL?.trim());
+  const config = configOf(selected?.served ?? model, specFile, options, env, !env.DATABASE_URL?.trim());
   if (instance?.port !== undefined) config.port = instance.port;
+  const serving = selected && componentServing(selected, config, env);
   const { storage, config: storageConfig } = await openStorage(model, specFile, env, { fieldCipher: config.fieldCipher });
   let app: FastifyInstance | undefined;
   let tracing: Tracing | undefined;
   try {
-    if (instance) return await serveInstance(instance, model, storage, config, specFile, env);
+    if (instance) return await serveInstance(instance, model, storage, config, specFile, env, serving);
     for (const warning of config.warnings) process.stderr.write(`warning: ${warning}\n`);
     const report = await migrateStorage(storage, storageConfig, options.allowDestructive === true);
     if (report.refused) {
@@ -78,15 +84,16 @@ async function serveProcess(specFile: string, options: ServeOptions, env: NodeJS
       // The supervisor serves nothing: its connection would only hold a SQLite file open or a pool slot.
       await storage.close();
       if (!env.REDIS_URL?.trim()) process.stderr.write(`warning: ${PER_INSTANCE_WARNING}\n`);
+      if (!env.REDIS_URL?.trim() && config.replicaUrls?.length) process.stderr.write(`warning: ${PER_INSTANCE_REPLICAS_WARNING}\n`);
       const tracingNote = describeTracing(tracingConfig(model, env));
       return await superviseInstances({
         instances,
         port: config.port,
-        banner: (port, pids) => printBanner(model, { host: bannerHostOf(config.host) }, port, [`${instances} instances`, describeDatabase(storageConfig), tracingNote], pids),
+        banner: (port, pids) => printBanner(model, { host: bannerHostOf(config.host) }, port, [`${instances} instances`, describeDatabase(storageConfig, config.replicaUrls?.length), tracingNote], pids, serving && componentBanner(serving, env)),
       });
     }
     tracing = await startTracing(model, env);
-    app = await build(model, storage, config, specFile, env, tracing);
+    app = await build(model, storage, config, specFile, env, tracing, undefined, serving);
     await listen(app, config);
   } catch (e) {
     await app?.close();
@@ -100,7 +107,7 @@ async function serveProcess(specFile: string, options: ServeOptions, env: NodeJS
     await storage.close();
     await tracing.shutdown();
   });
-  printBanner(model, bannerHost(app), port, [describeDatabase(storageConfig), tracing.description]);
+  printBanner(model, bannerHost(app), port, [describeDatabase(storageConfig, config.replicaUrls?.length), tracing.description], undefined, serving && componentBanner(serving, env));
   return stopped;
 }
 
@@ -109,6 +116,9 @@ function describeTracing(config: TracingConfig): string {
   if (config.exporter === 'none') return `tracing off (${config.reason})`;
   return `tracing to ${config.exporter === 'otlp' ? `OTLP/HTTP ${config.url}` : 'standard output'}, sampling ${Number((config.sampling * 100).toPrecision(4))}% of new traces`;
 }
+
+/** Printed by a supervisor with read replicas and without REDIS_URL. */
+const PER_INSTANCE_REPLICAS_WARNING = 'DATABASE_REPLICA_URLS without REDIS_URL: each instance knows only its own users\' recent writes, so a read that reaches another instance may be served by a replica that has not replayed the write yet; set REDIS_URL to share them';
 
 /** Printed by a supervisor without REDIS_URL. */
 const PER_INSTANCE_WARNING = 'REDIS_URL is not set: each instance has its own cache and rate-limit counters (a write invalidates only the cache of the instance that made it; each instance admits the full limit); set REDIS_URL to share them';
@@ -122,11 +132,11 @@ function instancesOf(options: ServeOptions): number {
 }
 
 /** A worker of `--instances`: builds and listens like a single process, but without migration, warnings or banner. */
-async function serveInstance(instance: InstanceIdentity, model: SystemModel, storage: Storage, config: ServeConfig, specFile: string, env: NodeJS.ProcessEnv): Promise<number> {
+async function serveInstance(instance: InstanceIdentity, model: SystemModel, storage: Storage, config: ServeConfig, specFile: string, env: NodeJS.ProcessEnv, serving?: ComponentServing): Promise<number> {
   const tracing = await startTracing(model, env);
   let app: FastifyInstance | undefined;
   try {
-    app = await build(model, storage, config, specFile, env, tracing, instance.slot);
+    app = await build(model, storage, config, specFile, env, tracing, instance.slot, serving);
     await listen(app, config);
   } catch (e) {
     await app?.close();
@@ -154,10 +164,12 @@ function configOf(model: SystemModel, specFile: string, options: ServeOptions, e
   }
 }
 
-async function build(model: SystemModel, storage: Storage, config: ServeConfig, specFile: string, env: NodeJS.ProcessEnv, tracing: Tracing, instance?: number): Promise<FastifyInstance> {
+async function build(model: SystemModel, storage: Storage, config: ServeConfig, specFile: string, env: NodeJS.ProcessEnv, tracing: Tracing, instance?: number, component?: ComponentServing): Promise<FastifyInstance> {
   try {
+    // Authentication reads the primary: a revoked key or a changed role must count at once, and login follows sign-up.
     const auth = createAuth(model, storage, { jwtSecret: config.jwtSecret ?? '' });
-    return await buildServer(model, { storage, auth, specDir: dirname(resolve(specFile)), tracer: tracing.tracer, trustProxy: config.trustProxy, logging: { level: env.LOG_LEVEL ?? 'info', ...(instance !== undefined ? { worker: instance } : {}) }, ...eventsOf(env), ...idempotencyOf(env) });
+    const replicas = config.replicaUrls?.length ? { replicas: { sources: replicaSources(model, config.replicaUrls, { fieldCipher: config.fieldCipher }) } } : {};
+    return await buildServer(model, { storage, auth, specDir: dirname(resolve(specFile)), tracer: tracing.tracer, trustProxy: config.trustProxy, logging: { level: env.LOG_LEVEL ?? 'info', ...(instance !== undefined ? { worker: instance } : {}), ...(component ? { component: component.plan.component.name } : {}) }, ...eventsOf(env), ...idempotencyOf(env), ...replicas, ...(component ? { component } : {}) });
   } catch (e) {
     if (e instanceof AuthConfigError) throw new CliError(e.message, 'set ARCHSPEC_JWT_SECRET to at least 32 random bytes');
     if (e instanceof HandlerLoadError) throw new CliError(e.message, `fix or create ${e.file} (paths are relative to the spec)`);
@@ -217,16 +229,20 @@ function bannerHostOf(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function printBanner(model: SystemModel, where: { host: string }, port: number, notes: string[], pids?: number[]): void {
+/** `component`: with `--component`, what it serves (componentBanner); a component without an API (a worker) lists no API or docs. */
+function printBanner(model: SystemModel, where: { host: string }, port: number, notes: string[], pids?: number[], component?: { lines: string[]; api: boolean }): void {
   const origin = `http://${where.host}:${port}`;
   const lines = [
     `${model.system.name} is running (port ${port}, ${notes.join('; ')})`,
-    `  API          ${origin}${model.api.basePath || '/'}`,
-    `  docs         ${origin}/docs`,
-    `  OpenAPI      ${origin}/openapi.json`,
+    ...(component?.api === false ? [] : [
+      `  API          ${origin}${model.api.basePath || '/'}`,
+      `  docs         ${origin}/docs`,
+      `  OpenAPI      ${origin}/openapi.json`,
+    ]),
     `  metrics      ${origin}/metrics`,
     `  health       ${origin}/healthz  ${origin}/readyz`,
     ...(pids ? [`  instances    ${pids.length} (pids ${pids.join(', ')})`] : []),
+    ...(component?.lines ?? []),
     'Press Ctrl+C to stop.',
   ];
   process.stderr.write(`${lines.join('\n')}\n`);

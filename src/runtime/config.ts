@@ -8,6 +8,7 @@ import { RedisUrlError, redisUrlFrom } from '../adapters/redis/redis-url.ts';
 import { signatureSecretsOf } from './request-signature.ts';
 import type { FieldCipher } from '../adapters/storage/storage.ts';
 import { fieldCipherOf } from './field-keys.ts';
+import { ReplicaUrlError, replicaUrlsFrom } from '../adapters/storage/replicas/replica-urls.ts';
 
 export { ConfigError } from './config-error.ts';
 
@@ -20,9 +21,12 @@ export { ConfigError } from './config-error.ts';
  * | port | --port | PORT | 3000 (0: any free port) |
  * | host | --host | HOST | 127.0.0.1 |
  * | database | | DATABASE_URL | SQLite file in the data folder |
+ * | read replicas (PostgreSQL only) | | DATABASE_REPLICA_URLS (comma-separated) | none: every read goes to DATABASE_URL |
  * | data folder | | ARCHSPEC_DATA_DIR | `.data` beside the spec |
  * | token secret | | ARCHSPEC_JWT_SECRET | generated into the data folder on the embedded default or with --dev |
- * | client address behind proxies | | TRUST_PROXY | false (see {@link parseTrustProxy}) |
+ * | client address behind proxies | | TRUST_PROXY | false (see {@link parseTrustProxy}); a component service (`--component`) believes loopback and private addresses (cli/serve-component.ts) |
+ * | one component of the spec | --component | | all of them in one process |
+ * | where the gateway reaches service NAME | | ARCHSPEC_SERVICE_<NAME>_URL | `http://<name>:<port>` (gateway/service-addresses.ts) |
  * | signature secrets | | as the spec names them (`signature.secret: env:NAME` or `file:path`) | none: serve refuses to start |
  * | field encryption key | | as `security.encryption.key` names it (`env:NAME` or `file:path`) | generated into the data folder on the embedded default or with --dev (field-keys.ts) |
  */
@@ -45,6 +49,8 @@ export interface ServeConfig {
   fieldCipher?: FieldCipher;
   /** Which proxies' X-Forwarded-For to believe for the client address (rate limits, login throttle, logs). */
   trustProxy: boolean | number | string;
+  /** Read replicas of the PostgreSQL database (`DATABASE_REPLICA_URLS`), in order; empty or absent: none. */
+  replicaUrls?: string[];
   /** Things the operator should know (a generated secret). */
   warnings: string[];
 }
@@ -127,6 +133,16 @@ function checkRedisUrl(env: NodeJS.ProcessEnv): void {
   }
 }
 
+/** DATABASE_REPLICA_URLS, checked here so a malformed entry (or replicas of a SQLite database) is one line at start. */
+function replicaUrlsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    return replicaUrlsFrom(env);
+  } catch (e) {
+    if (e instanceof ReplicaUrlError) throw new ConfigError(e.message, e.hint);
+    throw e;
+  }
+}
+
 /** Resolves and validates the serve configuration. `embedded`: the database is the default SQLite file. */
 export function resolveServeConfig(model: SystemModel, specFile: string, flags: ServeFlags, env: NodeJS.ProcessEnv, embedded: boolean): ServeConfig {
   const warnings: string[] = [];
@@ -140,7 +156,8 @@ export function resolveServeConfig(model: SystemModel, specFile: string, flags: 
   signatureSecretsOf(model, dirname(resolve(specFile)), env);
   const trustProxy = parseTrustProxy(env);
   checkRedisUrl(env);
-  return { port, host, dataDir, trustProxy, ...(jwtSecret ? { jwtSecret } : {}), ...(fieldCipher ? { fieldCipher } : {}), warnings };
+  const replicaUrls = replicaUrlsOf(env);
+  return { port, host, dataDir, trustProxy, replicaUrls, ...(jwtSecret ? { jwtSecret } : {}), ...(fieldCipher ? { fieldCipher } : {}), warnings };
 }
 
 /** `host:port` of a database URL, for "cannot reach" messages (never the credentials). */

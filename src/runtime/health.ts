@@ -31,6 +31,11 @@ export interface HealthOptions {
    * move the same traffic to instances facing the same outage, or take the whole service down.
    */
   integrations?: () => IntegrationBreaker[];
+  /**
+   * Read replicas serving reads, of those configured, shown as the `replicas` check. A replica that
+   * is down never fails readiness: the primary answers its reads.
+   */
+  replicas?: () => { usable: number; total: number };
 }
 
 /** One integration's circuit breaker as readiness shows it (`none`: no breaker declared). */
@@ -50,7 +55,9 @@ type CheckResult = { status: 'ok'; detail?: string } | { status: 'fail' | 'skipp
  * application/problem+json (`code: service_unavailable`) with `Retry-After: 5` and a `checks`
  * member giving each check's status and what is wrong; check errors are logged, not returned,
  * since they can name hosts. With `options.integrations`, an `integrations` check (always `ok`)
- * details each breaker, e.g. `safebrowsing: open (fallback allow); geoip: closed`. Both answers are
+ * details each breaker, e.g. `safebrowsing: open (fallback allow); geoip: closed`; with
+ * `options.replicas`, a `replicas` check (always `ok`) says how many read replicas are usable,
+ * e.g. `1 of 2 read replicas usable (the primary serves the reads of the others)`. Both answers are
  * `Cache-Control: no-store`.
  *
  * @example
@@ -87,6 +94,8 @@ export function registerHealth(app: FastifyInstance, checks: HealthChecks, optio
     }
     const breakers = options.integrations?.() ?? [];
     if (breakers.length) results.integrations = { status: 'ok', detail: breakers.map(breakerText).join('; ') };
+    const replicas = options.replicas?.();
+    if (replicas) results.replicas = { status: 'ok', detail: `${replicas.usable} of ${replicas.total} read replicas usable${replicas.usable < replicas.total ? ' (the primary serves the reads of the others)' : ''}` };
     const failed = Object.entries(results).filter(([, r]) => r.status === 'fail').map(([name]) => name);
     if (!failed.length) return { status: 'ok', checks: results };
     const problem = new ApiError('service_unavailable', `not ready: ${failed.join(', ')} check${failed.length > 1 ? 's' : ''} failed`);

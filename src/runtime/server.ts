@@ -33,6 +33,11 @@ import { audited } from './data/audit/audited-storage.ts';
 import { installAuditTriggers } from './data/audit/audit-triggers.ts';
 import { registerIdempotency } from './idempotency/register-idempotency.ts';
 import type { IdempotencyOptions } from './idempotency/idempotency-store.ts';
+import { openApiScopeOf, servedModel, type ComponentServing } from './components/component-plan.ts';
+import { subscriptionsOf } from './events/event-consumers.ts';
+import { gatewayRoutes } from './gateway/gateway-routes.ts';
+import { registerGateway } from './gateway/register-gateway.ts';
+import { openReplicaReads, type ReplicaOptions } from './replicas/replica-reads.ts';
 
 /** What {@link buildServer} needs besides the model. */
 export interface ServerDeps {
@@ -61,6 +66,14 @@ export interface ServerDeps {
   // Field encryption needs no dependency here: `storage` arrives with its field cipher (StorageConfig.fieldCipher).
   /** Idempotency-Key handling: how long keys live and when a pending key may be taken over (defaults: 24 h, 60 s). */
   idempotency?: IdempotencyOptions;
+  /**
+   * `archspec serve --component NAME`: serve only that component's part of the system (its
+   * endpoints, consumers and jobs; a gateway forwards the rest). Default: every component (the
+   * modular monolith). See components/component-plan.ts.
+   */
+  component?: ComponentServing;
+  /** Read replicas of the PostgreSQL `storage` (DATABASE_REPLICA_URLS): record reads outside transactions may go to them (replicas/replica-reads.ts). */
+  replicas?: ReplicaOptions;
 }
 
 /**
@@ -81,9 +94,12 @@ export interface ServerDeps {
  * await app.listen({ port: 3000 });
  */
 export async function buildServer(model: SystemModel, deps: ServerDeps): Promise<FastifyInstance> {
-  const signatureSecrets = signatureSecretsOf(model, deps.specDir, deps.env ?? process.env);
-  const handlers = await loadEndpointHandlers(model, deps.specDir);
-  const consumers = await loadEventConsumers(model, deps.specDir);
+  const plan = deps.component?.plan;
+  // What this process serves: the whole model, or one component's endpoints (the rest of the model stays whole).
+  const served = plan ? servedModel(model, plan) : model;
+  const signatureSecrets = signatureSecretsOf(served, deps.specDir, deps.env ?? process.env);
+  const handlers = await loadEndpointHandlers(served, deps.specDir);
+  const consumers = await loadEventConsumers(model, deps.specDir, plan?.component.name);
   const app = Fastify({
     bodyLimit: model.api.bodyLimitBytes,
     // Fastify accepts a hop count too (proxy-addr), though its typings list only boolean, string and function.
@@ -102,7 +118,14 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   registerTracing(app, tracer);
   await registerIntake(app);
   const metrics = registerMetrics(app, model);
-  const observed = traceStorage(instrumentStorage(deps.storage, metrics.registry), tracer);
+  // Read replicas under everything: the base storage sends record reads to them, with read-your-writes per user.
+  const replicated = deps.replicas?.sources.length ? await openReplicaReads(model, deps.storage, deps.replicas, { env: deps.env ?? process.env, registry: metrics.registry, log: app.log }) : undefined;
+  if (replicated) {
+    // Replica pools open when the server is ready (the first poll runs before it listens), so a failed build leaves none open.
+    app.addHook('onReady', () => replicated.start());
+    app.addHook('onClose', () => replicated.closeReplicas());
+  }
+  const observed = traceStorage(instrumentStorage(replicated ?? deps.storage, metrics.registry), tracer);
   if (deps.storage.poolStats()) metrics.observePool(() => deps.storage.poolStats() ?? { total: 0, idle: 0, waiting: 0 });
   // Data policies wrap the observed storage (their own writes are timed and traced too); cache
   // invalidation wraps them, so it sees every committed write whoever makes it (the generated
@@ -124,13 +147,13 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   const outbox = new Outbox(model);
   storage = withCrudEmits(storage, model, outbox);
   registerAuthentication(app, deps.auth);
-  const authServices = await registerRateLimits(app, model, { registry: metrics.registry, counters: deps.counters, enabled: deps.rateLimits, env: deps.env });
-  registerSignatureChecks(app, model, signatureSecrets);
-  deps.auth.registerRoutes(app, authServices);
+  const authServices = await registerRateLimits(app, served, { registry: metrics.registry, counters: deps.counters, enabled: deps.rateLimits, env: deps.env });
+  registerSignatureChecks(app, served, signatureSecrets);
+  if (!plan || plan.authRoutes) deps.auth.registerRoutes(app, authServices);
   // Idempotent POSTs' write transactions fence their Idempotency-Key (a key's writes commit once).
   storage = registerIdempotency(app, model, storage, { ...deps.idempotency, registry: metrics.registry });
   caching.registerResponseCache(app);
-  registerCrud(app, model, { storage, auth: deps.auth });
+  registerCrud(app, model, { storage, auth: deps.auth, ...(plan ? { only: served.api.endpoints } : {}) });
   // Integration clients (breakers, bulkheads, pinned connection pools) live as long as the server.
   const integrationSet = integrationClients(model, { log: app.log, env: deps.env ?? process.env, registry: metrics.registry });
   app.addHook('onClose', () => integrationSet.close());
@@ -139,8 +162,9 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   app.addHook('preClose', async () => { draining = true; });
   registerHealth(app, { ping: () => storage.ping(), isMigrated: () => storage.isMigrated() }, {
     draining: () => draining, integrations: () => integrationSet.breakers(),
+    ...(replicated ? { replicas: () => ({ usable: replicated.usable(), total: replicated.size }) } : {}),
   });
-  registerOpenApi(app, model);
+  if (!plan || plan.openApi) registerOpenApi(app, plan?.forwards.length ? model : served, plan ? openApiScopeOf(plan) : {});
   // One set of services for custom handlers, event consumers and jobs (same storage, emitter, breakers).
   const handlerServices: HandlerServices = {
     model, storage, handlers, tracer, integrations,
@@ -149,9 +173,13 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
     cache: caching.handlerCache,
   };
   registerHandlers(app, model, handlerServices);
-  await registerEvents(app, { outbox, services: handlerServices, consumers, registry: metrics.registry, ...(deps.events ? { options: deps.events } : {}), ...(deps.env ? { env: deps.env } : {}) });
-  await registerJobs(app, model, { services: handlerServices, specDir: deps.specDir, registry: metrics.registry, ...(deps.jobs ? { options: deps.jobs } : {}) });
+  await registerEvents(app, { outbox, services: handlerServices, consumers, subscriptions: subscriptionsOf(model), registry: metrics.registry, ...(deps.events ? { options: deps.events } : {}), ...(deps.env ? { env: deps.env } : {}) });
+  await registerJobs(app, model, { services: handlerServices, specDir: deps.specDir, registry: metrics.registry, ...(deps.jobs ? { options: deps.jobs } : {}), ...(plan ? { only: plan.jobs } : {}) });
   // Personal-data export and erasure of the spec's `erasable` subject (GDPR Art. 15, 17, 20), through the wrapped storage (audited).
-  registerPrivacyRoutes(app, model, { storage });
+  if (!plan || plan.privacyRoutes) registerPrivacyRoutes(app, model, { storage });
+  // A gateway forwards what the services serve, last: its own routes (health, docs, unowned endpoints) come first.
+  if (plan?.forwards.length) {
+    await registerGateway(app, model, gatewayRoutes(model, plan.forwards), { upstreams: deps.component?.upstreams ?? new Map(), registry: metrics.registry, tracer, ...(deps.component?.upstreamTimeoutMs ? { timeoutMs: deps.component.upstreamTimeoutMs } : {}) });
+  }
   return app;
 }

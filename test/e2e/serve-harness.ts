@@ -15,6 +15,7 @@ import { exampleModel, type ExampleName } from '../../src/runtime/test-support/e
 import { createFieldCipher, type FieldAlgorithm } from '../../src/adapters/storage/encryption/field-cipher.ts';
 import { parseKeyring } from '../../src/adapters/storage/encryption/keyring.ts';
 import { postgresUrl } from '../support/postgres.ts';
+import { replicaSources } from '../../src/cli/open-storage.ts';
 
 /**
  * End-to-end harness: one example served over real HTTP (port 0, real fetch) on a fresh database of
@@ -64,6 +65,9 @@ export interface ServeOptions {
    * instead of a fresh one; it is migrated again (a no-op) and left in place on close.
    */
   databaseUrl?: string;
+  /** Read replicas of `databaseUrl` (DATABASE_REPLICA_URLS), polled every 100 ms; `replicaTuning` overrides the timings. */
+  replicaUrls?: string[];
+  replicaTuning?: Omit<NonNullable<ServerDeps['replicas']>, 'sources'>;
 }
 
 /** A served example and helpers to talk to it. */
@@ -125,6 +129,7 @@ export async function serve(example: ExampleName, engine: StorageEngineName, opt
     ...(options.idempotency ? { idempotency: options.idempotency } : {}),
     ...(options.cache ? { cache: options.cache } : {}),
     jobs: options.jobs ?? { schedule: false },
+    ...(options.replicaUrls?.length ? { replicas: { sources: replicaSources(model, options.replicaUrls, { fieldCipher }), pollMs: 100, retryMs: 200, maxRetryMs: 1000, ...options.replicaTuning } } : {}),
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -4,6 +4,7 @@ import { recordKey, recordTag, referrerTag } from './cache-keys.ts';
 import type { CacheMetrics } from './cache-metrics.ts';
 import type { GuardedCache } from './guarded-cache.ts';
 import { SingleFlight } from './single-flight.ts';
+import { asCacheFill } from './cache-fill.ts';
 
 /** How one record read may use the cache. */
 export interface RecordReadOptions {
@@ -56,7 +57,8 @@ export class RecordCache {
     // Without versions nothing can be stored safely: read the database and move on.
     if (!versions || !this.cache.trusts(startedAt) || options.noStore) return load();
     const text = await this.flights.run(`${key}|${versions.join(',')}`, async () => {
-      const row = await load();
+      // A fill reads the primary (see cache-fill.ts): an entry filled from a lagging replica would outlive the lag.
+      const row = await asCacheFill(load);
       const entry = JSON.stringify({ v: versions, at: this.cache.clock(), row: row ?? null } satisfies RecordEntry);
       if (this.cache.trusts(startedAt)) await this.cache.set(key, entry, options.ttlMs);
       return entry;

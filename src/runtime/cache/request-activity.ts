@@ -26,6 +26,12 @@ export function currentRequest(): FastifyRequest | undefined {
   return currentWork()?.request;
 }
 
+/** Whether the current request is followed: its answer may be stored in the response cache. */
+export function fillsResponseCache(): boolean {
+  const request = currentRequest();
+  return request !== undefined && activities.has(request);
+}
+
 /** Notes a read of `entity` by the current request (when it is followed). */
 export function noteRead(entity: string): void {
   const request = currentRequest();

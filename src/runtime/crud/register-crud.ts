@@ -18,8 +18,10 @@ import { createHandler, deleteHandler, updateHandler } from './write-handlers.ts
  * @example
  * registerCrud(app, model, { storage, auth }); // GET /api/links, POST /api/links, GET /api/links/:code ...
  */
-export function registerCrud(app: FastifyInstance, model: SystemModel, deps: { storage: Storage; auth: AuthService }): void {
-  for (const endpoint of model.api.endpoints) {
+export function registerCrud(app: FastifyInstance, model: SystemModel, deps: { storage: Storage; auth: AuthService; only?: readonly Endpoint[] }): void {
+  // `only`: the endpoints of one component process (`serve --component`); `model` stays whole, since the
+  // rules the routes apply (who may read a related record) look at every endpoint of the system.
+  for (const endpoint of deps.only ?? model.api.endpoints) {
     if (endpoint.operation === 'custom' || !endpoint.entity) continue;
     const route = crudRoute(model, deps.storage, entityOf(model, endpoint.entity), endpoint);
     app.route(routeOptions(route, endpoint.operation, deps.auth));

@@ -20,12 +20,14 @@ export function subscriptionsOf(model: SystemModel): Subscription[] {
 
 /**
  * Loads every consumer module of the model at start-up (TypeScript via tsx, paths relative to the
- * spec). A missing or broken module, or one whose default export is not a function, throws
+ * spec), or only those of component `only` (a process running one component, `serve --component`).
+ * A missing or broken module, or one whose default export is not a function, throws
  * HandlerLoadError naming the file, so the server does not start.
  */
-export async function loadEventConsumers(model: SystemModel, specDir: string): Promise<EventConsumer[]> {
+export async function loadEventConsumers(model: SystemModel, specDir: string, only?: string): Promise<EventConsumer[]> {
   const consumers: EventConsumer[] = [];
   for (const component of model.architecture.components) {
+    if (only !== undefined && component.name !== only) continue;
     for (const [event, file] of Object.entries(component.handlers)) {
       consumers.push({ consumer: component.name, event, file, handler: (await loadHandler(specDir, file)) as unknown as EventHandler });
     }

@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { createEventTransport, eventTransportConfigFrom } from '../../adapters/broker/create-event-transport.ts';
-import type { EventTransport } from '../../adapters/broker/event-transport.ts';
+import type { EventTransport, Subscription } from '../../adapters/broker/event-transport.ts';
 import type { WorkServices } from '../handlers/work-context.ts';
 import type { EventConsumer } from './event-consumers.ts';
 import { EventDispatcher } from './event-dispatcher.ts';
@@ -59,6 +59,12 @@ export interface EventsDeps {
   outbox: Outbox;
   services: WorkServices;
   consumers: readonly EventConsumer[];
+  /**
+   * Every consumer of the system, which the relay publishes each event to (default: `consumers`).
+   * A process running some components only (`serve --component`) runs their consumers but must
+   * still publish to all: an event published with fewer subscribers would never reach the others.
+   */
+  subscriptions?: readonly Subscription[];
   registry: Registry;
   options?: EventOptions;
   /** The server's environment: `NATS_URL` selects NATS JetStream as the transport (default `process.env`). */
@@ -83,7 +89,7 @@ export async function registerEvents(app: FastifyInstance, deps: EventsDeps): Pr
   const db = deps.services.storage.kysely;
   const selected = eventTransportConfigFrom(deps.env ?? process.env);
   const transport = await createEventTransport(selected.engine, {
-    db, dialect: deps.services.storage.engine, subscriptions: deps.consumers, leaseMs: options.leaseMs,
+    db, dialect: deps.services.storage.engine, subscriptions: deps.subscriptions ?? deps.consumers, leaseMs: options.leaseMs,
     system: deps.services.model.system.name, retainMs: options.retainMs, ...(selected.engine === 'nats' ? { url: selected.url } : {}),
   });
   const count = registerEventMetrics(deps.registry, db, transport, [...new Set(deps.consumers.map((c) => c.consumer))]);
@@ -92,7 +98,8 @@ export async function registerEvents(app: FastifyInstance, deps: EventsDeps): Pr
     app.addHook('onClose', async () => { await transport.close?.(); });
     return transport;
   }
-  const log = app.log.child({ component: 'events' });
+  // `stage`, not `component`: a component process (`serve --component`) names its component on every line.
+  const log = app.log.child({ stage: 'events' });
   const relay = new OutboxRelay(db, transport);
   const dispatcher = new EventDispatcher(transport, deps.consumers, deps.services, log, {
     maxAttempts: options.maxAttempts, backoffBaseMs: options.backoffBaseMs, backoffMaxMs: options.backoffMaxMs,

@@ -72,12 +72,14 @@ export function jobPlan(model: SystemModel): JobPlan {
 }
 
 /**
- * The runnable jobs with their code: handler modules are loaded now (a missing or broken module
- * throws HandlerLoadError naming it, so start-up fails), built-in jobs get theirs.
+ * The runnable jobs with their code (all, or those named in `only`): handler modules are loaded
+ * now (a missing or broken module throws HandlerLoadError naming it, so start-up fails), built-in
+ * jobs get theirs.
  */
-export async function loadJobs(model: SystemModel, specDir: string): Promise<RunnableJob[]> {
+export async function loadJobs(model: SystemModel, specDir: string, only?: readonly string[]): Promise<RunnableJob[]> {
   const jobs: RunnableJob[] = [];
   for (const definition of jobPlan(model).runnable) {
+    if (only && !only.includes(definition.name)) continue;
     if (definition.handler) {
       // The same loader as endpoint handlers; a job module's default export takes a JobContext.
       const handler = (await loadHandler(specDir, definition.handler)) as unknown as JobHandler;

@@ -29,8 +29,9 @@ export interface JobsOptions extends JobSchedulerOptions {
  * @example
  * await registerJobs(app, model, { services, specDir, registry: metrics.registry, options: deps.jobs });
  */
-export async function registerJobs(app: FastifyInstance, model: SystemModel, deps: { services: WorkServices; specDir: string; registry: Registry; options?: JobsOptions }): Promise<JobScheduler> {
-  const jobs = await loadJobs(model, deps.specDir);
+export async function registerJobs(app: FastifyInstance, model: SystemModel, deps: { services: WorkServices; specDir: string; registry: Registry; options?: JobsOptions; only?: readonly string[] }): Promise<JobScheduler> {
+  // `only`: the jobs of one component process (`serve --component`); the others' modules are not even loaded.
+  const jobs = await loadJobs(model, deps.specDir, deps.only);
   const { schedule = true, ...options } = deps.options ?? {};
   const metrics = jobs.length ? jobMetrics(deps.registry, jobs.map((job) => job.name)) : undefined;
   const scheduler = new JobScheduler(jobs, { services: deps.services, log: app.log, ...(metrics ? { metrics } : {}) }, options);

@@ -19,6 +19,8 @@ export interface LoggerOptions {
   destination?: DestinationStream;
   /** With `serve --instances N`: this worker's slot (1..N), added to every line as `worker` (`instance` names a job lease holder). */
   worker?: number;
+  /** With `serve --component NAME`: the component this process runs, added to every line as `component`. */
+  component?: string;
 }
 
 /** Paths of infrastructure endpoints polled by probes and scrapers: logged at debug, not info. */
@@ -40,7 +42,7 @@ export function createLogger(model: SystemModel, options: LoggerOptions = {}): L
   const masked = new Set(redactedNames(model));
   return pino({
     level: options.level ?? 'info',
-    base: { service: model.system.name, ...(options.worker !== undefined ? { worker: options.worker } : {}) },
+    base: { service: model.system.name, ...(options.component !== undefined ? { component: options.component } : {}), ...(options.worker !== undefined ? { worker: options.worker } : {}) },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),

@@ -19,6 +19,10 @@ export interface OpenApiOptions {
   origin?: string;
   /** `info.version` (default `1.0.0`). */
   version?: string;
+  /** List the auth routes (default true; false for a component process that does not serve them, see `serve --component`). */
+  authRoutes?: boolean;
+  /** List the personal-data routes (default true; false for a component process that does not serve them). */
+  privacyRoutes?: boolean;
 }
 
 /** Builds the document. Pure: the same model gives the same document. */
@@ -31,10 +35,10 @@ export function openApiDocument(model: SystemModel, options: OpenApiOptions = {}
     const tag = tagOf(model, endpoint, tags);
     (paths[endpoint.route] ??= {})[endpoint.method.toLowerCase()] = endpointOperation(model, components, endpoint, ids.get(endpoint.key)!, tag);
   }
-  const auth = authPaths(model, components);
+  const auth = options.authRoutes === false ? {} : authPaths(model, components);
   if (Object.keys(auth).length) tags.set('auth', 'Sign-in, tokens and API keys.');
   Object.assign(paths, auth);
-  const privacy = privacyPaths(model, components);
+  const privacy = options.privacyRoutes === false ? {} : privacyPaths(model, components);
   if (Object.keys(privacy).length) tags.set('privacy', 'Personal-data export and erasure (GDPR Art. 15, 17, 20).');
   Object.assign(paths, privacy);
 
