@@ -102,8 +102,7 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
   const consumers = await loadEventConsumers(model, deps.specDir, plan?.component.name);
   const app = Fastify({
     bodyLimit: model.api.bodyLimitBytes,
-    // Fastify accepts a hop count too (proxy-addr), though its typings list only boolean, string and function.
-    trustProxy: (deps.trustProxy ?? false) as boolean | string,
+    trustProxy: fastifyTrustProxy(deps.trustProxy ?? false),
     ...loggerOptionsForFastify(model, deps.logging ?? {}),
   }) as unknown as FastifyInstance;
   const routes = new RouteTable();
@@ -182,4 +181,13 @@ export async function buildServer(model: SystemModel, deps: ServerDeps): Promise
     await registerGateway(app, model, gatewayRoutes(model, plan.forwards), { upstreams: deps.component?.upstreams ?? new Map(), registry: metrics.registry, tracer, ...(deps.component?.upstreamTimeoutMs ? { timeoutMs: deps.component.upstreamTimeoutMs } : {}) });
   }
   return app;
+}
+
+/**
+ * The trustProxy option Fastify is given. A hop count N becomes "trust the N nearest hops" as a
+ * function: Fastify 5.12 passes a number through as is and then trusts no hop at all (so
+ * `TRUST_PROXY=1` would silently use the load balancer's address as every client's).
+ */
+export function fastifyTrustProxy(setting: boolean | number | string): boolean | string | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }
