@@ -113,11 +113,13 @@ describe('archspec serve --component: linkly as gateway, links and analytics', (
   });
 
   it('carries the trace context: the gateway\'s trace id is the one links logs for the same request', async () => {
+    // Log lines are written asynchronously: wait for both processes' lines of the request.
+    await until(() => completed(gateway, 'create-1') !== undefined && completed(links, 'create-1') !== undefined, () => gateway.stdout() + links.stdout());
     const atGateway = completed(gateway, 'create-1')!;
     expect(atGateway.traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(completed(links, 'create-1')!.traceId).toBe(atGateway.traceId);
     // A client's own traceparent: both processes continue that trace.
-    await until(() => completed(links, 'visit-1') !== undefined, () => links.stdout());
+    await until(() => completed(links, 'visit-1') !== undefined && completed(gateway, 'visit-1') !== undefined, () => gateway.stdout() + links.stdout());
     expect(completed(gateway, 'visit-1')!.traceId).toBe(CLIENT_TRACE);
     expect(completed(links, 'visit-1')!.traceId).toBe(CLIENT_TRACE);
   });
