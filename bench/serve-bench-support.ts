@@ -4,7 +4,16 @@
  * figures the benchmark prints, and small HTTP helpers for the setup requests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/** Whether bin/archspec.js will run the prebuilt bundle (the same test it makes): dist/main.js newer than every source file. */
+export function runsBundle(): boolean {
+  if (!existsSync('dist/main.js')) return false;
+  const built = statSync('dist/main.js').mtimeMs;
+  return readdirSync('src', { recursive: true }).every((entry) => statSync(join('src', String(entry))).mtimeMs <= built);
+}
 
 /** A server running in a child process. */
 export interface ServerProcess {

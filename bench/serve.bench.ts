@@ -21,7 +21,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SignJWT } from 'jose';
@@ -29,7 +29,7 @@ import Database from 'better-sqlite3';
 import { openHandWrittenDatabase } from './hand-written-app.ts';
 
 const openReadOnly = (file: string) => new Database(file, { readonly: true, fileMustExist: true });
-import { requestJson, runLoad, startServer, stopServer, summarize, type LoadRequest, type LoadResult, type LoadRun, type ServerProcess } from './serve-bench-support.ts';
+import { requestJson, runLoad, runsBundle, startServer, stopServer, summarize, type LoadRequest, type LoadResult, type LoadRun, type ServerProcess } from './serve-bench-support.ts';
 
 const SPEC = 'examples/linkly/archspec.yaml';
 /** The field encryption key of the served copies (Linkly encrypts User.email and User.name). */
@@ -88,13 +88,6 @@ function benchSpec(dir: string, cached: boolean): string {
   }
   writeFileSync(file, text);
   return file;
-}
-
-/** Whether bin/archspec.js will run the prebuilt bundle (the same test it makes). */
-function runsBundle(): boolean {
-  if (!existsSync('dist/main.js')) return false;
-  const built = statSync('dist/main.js').mtimeMs;
-  return readdirSync('src', { recursive: true }).every((entry) => statSync(join('src', String(entry))).mtimeMs <= built);
 }
 
 async function startArchspec(dir: string, secret: string, cached: boolean): Promise<App> {
