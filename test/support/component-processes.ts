@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { serviceUrlVariable } from '../../src/runtime/gateway/service-addresses.ts';
 import { runCli, type CliRun } from './cli-process.ts';
+import { freePort } from './free-port.ts';
 
 /**
  * Running an example as separate component processes (`archspec serve --component NAME`), each on
@@ -19,17 +19,6 @@ export interface ComponentProcess {
   lines(): Record<string, any>[];
 }
 
-/** A port nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts `archspec serve <spec> --component <name> --port <port>` with `env`. */
 export function startComponent(spec: string, name: string, port: number, env: Record<string, string>): ComponentProcess {
