@@ -1,10 +1,9 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliRun } from '../support/cli-process.ts';
-import { until, waitForBanner, type ComponentProcess } from '../support/component-processes.ts';
+import { startComponent, until, waitForBanner, type ComponentProcess } from '../support/component-processes.ts';
+import { callOnNewConnection } from '../support/fresh-connection.ts';
 import { freePort } from '../support/free-port.ts';
 
 // `--component` composes with `--instances`: Linkly's links service as two workers behind the
@@ -14,36 +13,8 @@ import { freePort } from '../support/free-port.ts';
 const JWT_SECRET = 'components-instances-secret-that-is-long-enough-0123';
 const FIELD_KEY = 'e2e:ZTJlIGZpZWxkIGVuY3J5cHRpb24ga2V5IDMyIGIhISE=';
 
-interface Answer { status: number; body: any }
-
-/** One request on its own connection, so the gateway's calls spread over the workers. */
-function call(port: number, method: string, path: string, options: { body?: unknown; token?: string; requestId?: string } = {}): Promise<Answer> {
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  const headers: Record<string, string> = { connection: 'close' };
-  if (payload) headers['content-type'] = 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.requestId) headers['x-request-id'] = options.requestId;
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: `/api${path}`, method, headers, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => { text += d.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
-function start(spec: string, args: string[], env: Record<string, string>, name: string, port: number): ComponentProcess {
-  const run: CliRun = runCli(['serve', spec, ...args, '--port', String(port)], { LOG_LEVEL: 'info', ...env });
-  let stdout = '';
-  run.child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-  return {
-    name, port, run,
-    stdout: () => stdout,
-    lines: () => stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>),
-  };
-}
+/** One request through the gateway (paths under /api) on a connection of its own. */
+const call = (port: number, method: string, path: string, options: Parameters<typeof callOnNewConnection>[3] = {}) => callOnNewConnection(port, method, `/api${path}`, options);
 
 describe('archspec serve --component links --instances 2 behind the gateway', () => {
   let dir: string;
@@ -55,8 +26,8 @@ describe('archspec serve --component links --instances 2 behind the gateway', ()
     const spec = join(dir, 'linkly', 'archspec.yaml');
     const env = { ARCHSPEC_DATA_DIR: join(dir, 'data'), ARCHSPEC_JWT_SECRET: JWT_SECRET, ARCHSPEC_KEY: FIELD_KEY, REDIS_URL: '', NATS_URL: '', DATABASE_URL: '' };
     const [gatewayPort, linksPort] = [await freePort(), await freePort()];
-    links = start(spec, ['--component', 'links', '--instances', '2'], env, 'links', linksPort);
-    gateway = start(spec, ['--component', 'gateway'], { ...env, ARCHSPEC_SERVICE_LINKS_URL: `http://127.0.0.1:${linksPort}` }, 'gateway', gatewayPort);
+    links = startComponent(spec, 'links', linksPort, env, ['--instances', '2']);
+    gateway = startComponent(spec, 'gateway', gatewayPort, { ...env, ARCHSPEC_SERVICE_LINKS_URL: `http://127.0.0.1:${linksPort}` });
     await Promise.all([waitForBanner(links), waitForBanner(gateway)]);
   }, 120_000);
   afterAll(async () => {

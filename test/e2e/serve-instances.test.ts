@@ -1,34 +1,17 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bannerPort, runCli, type CliRun } from '../support/cli-process.ts';
+import { callOnNewConnection } from '../support/fresh-connection.ts';
 
 // `archspec serve --instances 2`: one supervisor, two workers on one port sharing the SQLite file.
 // Which worker answered is read from the JSON request log (`worker`, matched by X-Request-Id),
 // never from a response header.
 
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: any }
-
 /** One request on its own connection (no keep-alive), so each may land on either worker. */
-function call(port: number, method: string, path: string, options: { body?: unknown; token?: string; requestId?: string } = {}): Promise<Answer> {
-  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
-  const headers: Record<string, string> = { connection: 'close' };
-  if (payload) headers['content-type'] = 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.requestId) headers['x-request-id'] = options.requestId;
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method, headers, agent: false }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => { text += d.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined }));
-    });
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
+const call = callOnNewConnection;
 
 function alive(pid: number): boolean {
   try {

@@ -20,9 +20,9 @@ export interface ComponentProcess {
 }
 
 
-/** Starts `archspec serve <spec> --component <name> --port <port>` with `env`. */
-export function startComponent(spec: string, name: string, port: number, env: Record<string, string>): ComponentProcess {
-  const run = runCli(['serve', spec, '--component', name, '--port', String(port)], { LOG_LEVEL: 'info', ...env });
+/** Starts `archspec serve <spec> --component <name> --port <port> [args]` with `env` (args: e.g. `--instances 2`). */
+export function startComponent(spec: string, name: string, port: number, env: Record<string, string>, args: string[] = []): ComponentProcess {
+  const run = runCli(['serve', spec, '--component', name, '--port', String(port), ...args], { LOG_LEVEL: 'info', ...env });
   let stdout = '';
   run.child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
   return {
